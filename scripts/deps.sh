@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages floorguard needs to build, run and test. Idempotent: only
+# what is missing is installed. Usage: scripts/deps.sh [--test]
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libsqlite3-dev
+  libsodium-dev libssl-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
+  libexpected-dev sqlite3 openssl curl
+)
+if [[ ${1:-} == --test ]]; then
+  packages+=(libgtest-dev libgmock-dev libbenchmark-dev nodejs npm chromium wrk)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

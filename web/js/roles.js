@@ -1,0 +1,36 @@
+// Which console role may do what, as docs/api.md lists it. The console only uses this to
+// hide what a role cannot use; the server enforces every rule on its own.
+
+export const CONSOLE_ROLES = ['admin', 'security', 'supervisor', 'auditor'];
+export const DEVICE_ROLES = ['door-controller', 'workstation', 'pbx', 'sensor'];
+
+const PERMISSIONS = {
+  'people.read': CONSOLE_ROLES,
+  'people.write': ['admin', 'security'],
+  'campaigns.read': CONSOLE_ROLES,
+  'campaigns.write': ['admin', 'security', 'supervisor'],
+  'training.read': CONSOLE_ROLES,
+  'training.write': ['admin', 'security', 'supervisor'],
+  'sites.read': CONSOLE_ROLES,
+  'sites.write': ['admin', 'security'],
+  'zones.read': CONSOLE_ROLES,
+  'zones.write': ['admin', 'security'],
+  'stations.read': CONSOLE_ROLES,
+  'stations.write': ['admin', 'security'],
+  'users.admin': ['admin'],
+  'tokens.admin': ['admin'],
+  'audit.read': ['admin', 'security', 'auditor'],
+  'events.stream': CONSOLE_ROLES,
+};
+
+export function can(role, permission) {
+  const roles = PERMISSIONS[permission];
+  return Boolean(roles && roles.includes(role));
+}
+
+export const ROLE_LABELS = {
+  admin: 'Administrator',
+  security: 'Security officer',
+  supervisor: 'Floor supervisor',
+  auditor: 'Auditor',
+};
