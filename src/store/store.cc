@@ -355,7 +355,7 @@ void Database::Impl::RunBatch(std::vector<Job>& batch) {
     for (auto& r : results) r = tl::unexpected(begun.error());
   } else {
     for (size_t i = 0; i < batch.size(); ++i) {
-      (void)c.ExecScript("SAVEPOINT job");
+      (void)c.Exec("SAVEPOINT job");
       c.commit_hooks_ = &hooks[i];
       try {
         results[i] = batch[i].fn(c);
@@ -367,9 +367,9 @@ void Database::Impl::RunBatch(std::vector<Job>& batch) {
       c.commit_hooks_ = nullptr;
       if (!results[i]) {
         hooks[i].clear();
-        (void)c.ExecScript("ROLLBACK TO job");
+        (void)c.Exec("ROLLBACK TO job");
       }
-      (void)c.ExecScript("RELEASE job");
+      (void)c.Exec("RELEASE job");
     }
     auto committed = c.ExecScript("COMMIT");
     if (!committed) {

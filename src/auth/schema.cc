@@ -1,0 +1,65 @@
+// The auth module's tables. AUTOINCREMENT keeps ids from being reused, so "user:7" and
+// "token:3" in the audit trail name one account forever. Secrets are stored only as hashes:
+// password_hash is an Argon2id string, token_hash/csrf_hash/secret_hash are BLAKE2b-256.
+#include "auth/auth.h"
+
+namespace fg::auth {
+
+namespace {
+
+constexpr store::Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE auth_users (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  username TEXT NOT NULL COLLATE NOCASE UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'security', 'supervisor', 'auditor')),
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  must_change_password INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1)),
+  created_at INTEGER NOT NULL,
+  last_login_at INTEGER,
+  password_changed_at INTEGER NOT NULL
+);
+CREATE INDEX auth_users_role ON auth_users (role, disabled);
+
+CREATE TABLE auth_password_history (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES auth_users (id),
+  password_hash TEXT NOT NULL,
+  replaced_at INTEGER NOT NULL
+);
+CREATE INDEX auth_password_history_user ON auth_password_history (user_id, id);
+
+CREATE TABLE auth_sessions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES auth_users (id),
+  token_hash BLOB NOT NULL UNIQUE,
+  csrf_hash BLOB NOT NULL,
+  remote_address TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  end_reason TEXT
+);
+CREATE INDEX auth_sessions_live ON auth_sessions (user_id) WHERE ended_at IS NULL;
+
+CREATE TABLE auth_tokens (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('door-controller', 'workstation', 'pbx', 'sensor')),
+  station_id INTEGER,
+  secret_hash BLOB NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  revoked_at INTEGER
+);
+CREATE UNIQUE INDEX auth_tokens_live_name ON auth_tokens (name COLLATE NOCASE)
+  WHERE revoked_at IS NULL;
+)sql"},
+};
+
+}  // namespace
+
+std::span<const store::Migration> Auth::Migrations() { return kMigrations; }
+
+}  // namespace fg::auth

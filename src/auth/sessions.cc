@@ -1,0 +1,335 @@
+// Console sessions: login, session and CSRF checks, logout, and changing one's password.
+#include <algorithm>
+
+#include "auth/auth.h"
+#include "auth/internal/common.h"
+#include "auth/internal/secrets.h"
+#include "auth/internal/state.h"
+
+namespace fg::auth {
+
+namespace {
+
+using internal::Details;
+using internal::Subject;
+using internal::Unauthenticated;
+using internal::UserRow;
+using Json = nlohmann::json;
+
+// The one answer to every failed login: it must not tell an unknown user from a wrong
+// password or a disabled account.
+constexpr std::string_view kLoginFailed = "invalid username or password";
+
+// Usernames that could exist. Anything else is not looked up and is not copied into the
+// audit trail verbatim (a password typed into the username field must not land there).
+bool PlausibleUsername(std::string_view name) {
+  if (name.size() < 3 || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
+           ch == '-';
+  });
+}
+
+std::string UserActor(std::string_view username) { return "user:" + std::string(username); }
+
+}  // namespace
+
+Result<void> Auth::AuditLoginDenied(std::string_view username, std::optional<int64_t> user_id,
+                                    std::string_view reason, std::string_view remote_address) {
+  Json details = {{"reason", reason}, {"remote_address", remote_address}};
+  if (PlausibleUsername(username)) {
+    details["username"] = username;
+  } else {
+    details["username_malformed"] = true;
+  }
+  return log_
+      .AppendDurably({.actor = "anonymous",
+                      .action = "session.login.denied",
+                      .subject = user_id ? Subject("user", *user_id) : "user:unknown",
+                      .details = Details(details)})
+      .transform([](int64_t) {});
+}
+
+Result<Auth::Login> Auth::LogIn(std::string_view username, std::string_view password,
+                                std::string_view remote_address) {
+  std::string name = internal::AsciiLower(username);
+  std::optional<UserRow> row;
+  if (PlausibleUsername(name)) {
+    FG_ASSIGN_OR_RETURN(
+        row, db_.Read([&](store::Connection& c) { return internal::LoadUserByName(c, name); }));
+  }
+  // Argon2 runs whether or not the user exists, so both cost the same time. An oversized
+  // password is refused without hashing (its length is no secret).
+  bool sized = password.size() <= kMaxPasswordBytes;
+  bool match = sized && Verify(row ? row->password_hash : state_->dummy_hash, password) && row;
+  std::string_view reason = !row                 ? "unknown_user"
+                            : !match             ? "wrong_password"
+                            : row->user.disabled ? "disabled"
+                                                 : "";
+  if (!reason.empty()) {
+    FG_RETURN_IF_ERROR(AuditLoginDenied(name, row ? std::optional(row->user.id) : std::nullopt,
+                                        reason, remote_address));
+    return Unauthenticated(std::string(kLoginFailed));
+  }
+
+  // Parameters rose since this hash was made: replace it now that the password is known.
+  std::optional<std::string> rehash;
+  if (NeedsRehash(row->password_hash, options_.password)) {
+    if (auto fresh = Hash(password)) rehash = std::move(*fresh);
+  }
+  Login login{.user = row->user,
+              .session_token = internal::NewSecret(internal::kSessionPrefix),
+              .csrf_token = internal::NewSecret(internal::kCsrfPrefix)};
+  std::string token_hash = internal::SecretHash(login.session_token);
+  std::string csrf_hash = internal::SecretHash(login.csrf_token);
+  core::WallTime now = clock_.WallNow();
+  int64_t now_us = core::ToUnixMicros(now);
+  std::string raced;  // set when the account changed between the check and the write
+  FG_RETURN_IF_ERROR(db_.Write([&](store::Connection& c) -> Result<void> {
+    FG_ASSIGN_OR_RETURN(auto current, internal::LoadUser(c, row->user.id));
+    raced = !current                                       ? "unknown_user"
+            : current->user.disabled                       ? "disabled"
+            : current->password_hash != row->password_hash ? "password_changed"
+                                                           : "";
+    if (!raced.empty()) {
+      return log_
+          .Append(
+              c, {.actor = "anonymous",
+                  .action = "session.login.denied",
+                  .subject = Subject("user", row->user.id),
+                  .details = Details(
+                      {{"reason", raced}, {"remote_address", remote_address}, {"username", name}})})
+          .transform([](int64_t) {});
+    }
+    FG_RETURN_IF_ERROR(c.Exec(
+        "INSERT INTO auth_sessions (user_id, token_hash, csrf_hash, remote_address, created_at, "
+        "last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+        {row->user.id, store::BlobView{token_hash}, store::BlobView{csrf_hash}, remote_address,
+         now_us, now_us}));
+    login.session_id = c.LastInsertRowId();
+    if (rehash) {
+      FG_RETURN_IF_ERROR(
+          c.Exec("UPDATE auth_users SET last_login_at = ?, password_hash = ? WHERE id = ?",
+                 {now_us, *rehash, row->user.id}));
+    } else {
+      FG_RETURN_IF_ERROR(
+          c.Exec("UPDATE auth_users SET last_login_at = ? WHERE id = ?", {now_us, row->user.id}));
+    }
+    login.user = current->user;
+    login.user.last_login_at = now;
+    Json details = {{"remote_address", remote_address}, {"session_id", login.session_id}};
+    if (rehash) details["password_rehashed"] = true;
+    return log_
+        .Append(c, {.actor = UserActor(name),
+                    .action = "session.login",
+                    .subject = Subject("user", row->user.id),
+                    .details = Details(details)})
+        .transform([](int64_t) {});
+  }));
+  if (!raced.empty()) return Unauthenticated(std::string(kLoginFailed));
+  {
+    std::lock_guard lock(state_->sessions_mu);
+    state_->sessions[login.session_id] = {.last_seen = now, .stored = now};
+  }
+  return login;
+}
+
+Result<Principal> Auth::AuthenticateSession(std::string_view session_token) {
+  if (!internal::LooksLikeSecret(session_token, internal::kSessionPrefix)) {
+    return Unauthenticated("not a session token");
+  }
+  std::string hash = internal::SecretHash(session_token);
+  struct Found {
+    int64_t session_id = 0;
+    std::string token_hash;
+    int64_t created_at = 0;
+    int64_t last_seen_at = 0;
+    bool ended = false;
+    int64_t user_id = 0;
+    std::string username;
+    std::string role;
+    bool disabled = false;
+    bool must_change_password = false;
+  };
+  std::optional<Found> found;
+  FG_RETURN_IF_ERROR(db_.Read([&](store::Connection& c) -> Result<void> {
+    FG_RETURN_IF_ERROR(
+        c.Exec("SELECT s.id, s.token_hash, s.created_at, s.last_seen_at, s.ended_at IS NOT NULL, "
+               "u.id, u.username, u.role, u.disabled, u.must_change_password "
+               "FROM auth_sessions s JOIN auth_users u ON u.id = s.user_id WHERE s.token_hash = ?",
+               {store::BlobView{hash}}, [&](const store::Row& row) {
+                 found = Found{.session_id = row.Int(0),
+                               .token_hash = row.Blob(1),
+                               .created_at = row.Int(2),
+                               .last_seen_at = row.Int(3),
+                               .ended = row.Int(4) != 0,
+                               .user_id = row.Int(5),
+                               .username = row.Text(6),
+                               .role = row.Text(7),
+                               .disabled = row.Int(8) != 0,
+                               .must_change_password = row.Int(9) != 0};
+               }));
+    return {};
+  }));
+  if (!found || !internal::SameHash(found->token_hash, hash)) {
+    return Unauthenticated("unknown session");
+  }
+  if (found->ended) return Unauthenticated("session ended; log in again");
+  if (found->disabled) return Unauthenticated("account disabled");
+  std::optional<Role> role = ParseRole(found->role);
+  if (!role || !IsConsoleRole(*role)) return Unauthenticated("account has no console role");
+
+  core::WallTime now = clock_.WallNow();
+  core::WallTime created = core::FromUnixMicros(found->created_at);
+  if (now - created > options_.absolute_timeout) {
+    return Unauthenticated("session expired; log in again");
+  }
+  core::WallTime stored = core::FromUnixMicros(found->last_seen_at);
+  bool write_last_seen = false;
+  {
+    std::lock_guard lock(state_->sessions_mu);
+    auto& seen = state_->sessions[found->session_id];
+    seen.last_seen = std::max(seen.last_seen, stored);
+    seen.stored = std::max(seen.stored, stored);
+    if (now - seen.last_seen > options_.idle_timeout) {
+      state_->sessions.erase(found->session_id);
+      return Unauthenticated("session idle too long; log in again");
+    }
+    seen.last_seen = std::max(seen.last_seen, now);
+    if (now - seen.stored >= kLastSeenWriteInterval) {
+      seen.stored = now;
+      write_last_seen = true;
+    }
+    if (state_->sessions.size() >= state_->prune_sessions_at) {
+      std::erase_if(state_->sessions, [&](const auto& entry) {
+        return now - entry.second.last_seen > options_.idle_timeout;
+      });
+      state_->prune_sessions_at = std::max<size_t>(10000, 2 * state_->sessions.size());
+    }
+  }
+  if (write_last_seen) {
+    // Not awaited: the request does not wait for an fsync to record that it happened. The
+    // in-memory copy is exact; the database copy serves restarts and other processes.
+    db_.WriteAsync(
+        [id = found->session_id, us = core::ToUnixMicros(now)](store::Connection& c) {
+          return c
+              .Exec(
+                  "UPDATE auth_sessions SET last_seen_at = MAX(last_seen_at, ?) "
+                  "WHERE id = ? AND ended_at IS NULL",
+                  {us, id})
+              .transform([](int64_t) {});
+        },
+        [](const Result<void>&) {});
+  }
+  return Principal{.kind = Principal::Kind::kUser,
+                   .id = found->user_id,
+                   .name = found->username,
+                   .role = *role,
+                   .session_id = found->session_id,
+                   .must_change_password = found->must_change_password};
+}
+
+bool Auth::CheckCsrf(int64_t session_id, std::string_view csrf_token) {
+  if (!internal::LooksLikeSecret(csrf_token, internal::kCsrfPrefix)) return false;
+  std::string hash = internal::SecretHash(csrf_token);
+  std::optional<std::string> stored;
+  auto read = db_.Read([&](store::Connection& c) {
+    return c.Exec("SELECT csrf_hash FROM auth_sessions WHERE id = ? AND ended_at IS NULL",
+                  {session_id}, [&](const store::Row& row) { stored = row.Blob(0); });
+  });
+  return read && stored && internal::SameHash(*stored, hash);
+}
+
+Result<void> Auth::LogOut(int64_t session_id, std::string_view actor) {
+  FG_RETURN_IF_ERROR(db_.Write([&](store::Connection& c) -> Result<void> {
+    std::optional<int64_t> user_id;
+    bool ended = false;
+    FG_RETURN_IF_ERROR(
+        c.Exec("SELECT user_id, ended_at IS NOT NULL FROM auth_sessions WHERE id = ?", {session_id},
+               [&](const store::Row& row) {
+                 user_id = row.Int(0);
+                 ended = row.Int(1) != 0;
+               }));
+    if (!user_id) return NotFound("session " + std::to_string(session_id) + " does not exist");
+    if (ended) return {};
+    FG_RETURN_IF_ERROR(
+        c.Exec("UPDATE auth_sessions SET ended_at = ?, end_reason = 'logout' WHERE id = ?",
+               {core::ToUnixMicros(clock_.WallNow()), session_id}));
+    return log_
+        .Append(c, {.actor = std::string(actor),
+                    .action = "session.logout",
+                    .subject = Subject("user", *user_id),
+                    .details = Details({{"session_id", session_id}})})
+        .transform([](int64_t) {});
+  }));
+  std::lock_guard lock(state_->sessions_mu);
+  state_->sessions.erase(session_id);
+  return {};
+}
+
+Result<void> Auth::ChangePassword(int64_t user_id, std::string_view current, std::string_view next,
+                                  int64_t keep_session_id) {
+  FG_ASSIGN_OR_RETURN(
+      auto row, db_.Read([&](store::Connection& c) { return internal::LoadUser(c, user_id); }));
+  if (!row) return NotFound("console user " + std::to_string(user_id) + " does not exist");
+  const std::string& username = row->user.username;
+
+  if (auto policy = CheckPasswordPolicy(next, username); !policy) {
+    return InvalidArgument("new_password", policy.error().message);
+  }
+  if (current.size() > kMaxPasswordBytes || !Verify(row->password_hash, current)) {
+    // Someone holding a session guesses its owner's password: worth a trail.
+    FG_RETURN_IF_ERROR(log_.AppendDurably({.actor = UserActor(username),
+                                           .action = "user.password.change.denied",
+                                           .subject = Subject("user", user_id),
+                                           .details = Details({{"reason", "wrong_password"}})}));
+    return InvalidArgument("current_password", "is not the current password");
+  }
+  if (current == next) {
+    return InvalidArgument("new_password", "must differ from the current password");
+  }
+  // PCI DSS 8.3.7: not one of the last few passwords (the current one was checked above).
+  std::vector<std::string> history;
+  if (options_.password_history > 1) {
+    FG_RETURN_IF_ERROR(db_.Read([&](store::Connection& c) {
+      return c.Exec(
+          "SELECT password_hash FROM auth_password_history WHERE user_id = ? "
+          "ORDER BY id DESC LIMIT ?",
+          {user_id, options_.password_history - 1},
+          [&](const store::Row& r) { history.push_back(r.Text(0)); });
+    }));
+  }
+  for (const std::string& old : history) {
+    if (Verify(old, next)) {
+      return InvalidArgument(
+          "new_password",
+          "must differ from your last " + std::to_string(options_.password_history) + " passwords");
+    }
+  }
+  FG_ASSIGN_OR_RETURN(std::string hash, Hash(next));
+  FG_RETURN_IF_ERROR(db_.Write([&](store::Connection& c) -> Result<void> {
+    FG_ASSIGN_OR_RETURN(auto now_row, internal::LoadUser(c, user_id));
+    if (!now_row) return NotFound("console user " + std::to_string(user_id) + " does not exist");
+    if (now_row->password_hash != row->password_hash) {
+      return internal::FailedPrecondition("the password was changed meanwhile; try again");
+    }
+    core::WallTime now = clock_.WallNow();
+    FG_RETURN_IF_ERROR(internal::RememberPassword(c, user_id, row->password_hash, now,
+                                                  options_.password_history - 1));
+    FG_RETURN_IF_ERROR(
+        c.Exec("UPDATE auth_users SET password_hash = ?, must_change_password = 0, "
+               "password_changed_at = ? WHERE id = ?",
+               {hash, core::ToUnixMicros(now), user_id}));
+    FG_ASSIGN_OR_RETURN(int64_t ended,
+                        internal::EndSessions(c, user_id, now, "password_change", keep_session_id));
+    return log_
+        .Append(c, {.actor = UserActor(username),
+                    .action = "user.password.change",
+                    .subject = Subject("user", user_id),
+                    .details = Details({{"sessions_ended", ended}})})
+        .transform([](int64_t) {});
+  }));
+  return {};
+}
+
+}  // namespace fg::auth
