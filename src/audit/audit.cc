@@ -161,7 +161,10 @@ Result<void> Log::WriteCheckpoint(store::Connection& c, int64_t seq, const Hash&
   return {};
 }
 
-Result<void> Log::CheckpointIfDue() {
+Result<void> Log::CheckpointIfDue() { return Checkpoint(When::kIfDue); }
+Result<void> Log::CheckpointNow() { return Checkpoint(When::kNow); }
+
+Result<void> Log::Checkpoint(When when) {
   return db_.Write([&](store::Connection& c) -> Result<void> {
     int64_t head = 0;
     Hash head_hash{};
@@ -183,7 +186,7 @@ Result<void> Log::CheckpointIfDue() {
     auto interval_us = std::chrono::duration_cast<std::chrono::microseconds>(
                            options_.checkpoint_interval)
                            .count();
-    if (last_seq > 0 && now - last_time < interval_us) return {};
+    if (when == When::kIfDue && last_seq > 0 && now - last_time < interval_us) return {};
     return WriteCheckpoint(c, head, head_hash);
   });
 }

@@ -111,6 +111,8 @@ class Log {
   // Writes a signed checkpoint when entries arrived since the last one and the interval has
   // passed. Called by a timer; cheap when nothing is due.
   Result<void> CheckpointIfDue();
+  // Writes a checkpoint over the newest entry now, unless one already pins it (shutdown).
+  Result<void> CheckpointNow();
 
   // Newest first.
   Result<std::vector<Entry>> List(const Query& query);
@@ -120,6 +122,8 @@ class Log {
 
  private:
   Result<void> WriteCheckpoint(store::Connection& c, int64_t seq, const Hash& hash);
+  enum class When { kIfDue, kNow };
+  Result<void> Checkpoint(When when);
 
   store::Database& db_;
   core::Clock& clock_;

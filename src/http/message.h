@@ -31,7 +31,7 @@ struct Request {
   std::string target;  // as sent: "/api/v1/people?limit=10"
   std::string path;    // percent-decoded path without the query: "/api/v1/people"
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
-  Headers headers;     // names lower-cased
+  Headers headers;                                         // names lower-cased
   std::string body;
   std::string remote_address;  // "127.0.0.1"
   bool secure = false;         // arrived over TLS

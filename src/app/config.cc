@@ -1,0 +1,206 @@
+#include "app/config.h"
+
+#include <charconv>
+#include <set>
+#include <toml++/toml.h>
+
+namespace fg::app {
+
+namespace {
+
+std::string Where(const std::filesystem::path& file, const toml::source_region& region) {
+  return file.string() + ":" + std::to_string(region.begin.line) + ":" +
+         std::to_string(region.begin.column);
+}
+
+// Reads one table's keys into the config, rejecting unknown keys and wrong types.
+class TableReader {
+ public:
+  TableReader(const std::filesystem::path& file, const toml::table& root, std::string name)
+      : file_(file), name_(std::move(name)) {
+    node_ = root.get(name_);
+  }
+
+  Result<void> Check(const std::set<std::string>& known) {
+    if (node_ == nullptr) return {};
+    if (!node_->is_table()) {
+      return InvalidArgument(name_, Where(file_, node_->source()) + ": [" + name_ +
+                                        "] must be a table");
+    }
+    for (const auto& [key, value] : *node_->as_table()) {
+      if (!known.contains(std::string(key.str()))) {
+        return InvalidArgument(name_ + "." + std::string(key.str()),
+                               Where(file_, value.source()) + ": unknown key " + name_ + "." +
+                                   std::string(key.str()));
+      }
+    }
+    return {};
+  }
+
+  template <typename T>
+  Result<void> Read(const std::string& key, T* out) {
+    if (node_ == nullptr || !node_->is_table()) return {};
+    const toml::node* value = node_->as_table()->get(key);
+    if (value == nullptr) return {};
+    std::string full = name_ + "." + key;
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (!value->is_string()) return TypeError(full, *value, "a string");
+      *out = value->as_string()->get();
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (!value->is_boolean()) return TypeError(full, *value, "true or false");
+      *out = value->as_boolean()->get();
+    } else {
+      if (!value->is_integer()) return TypeError(full, *value, "an integer");
+      int64_t v = value->as_integer()->get();
+      if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max()) {
+        return InvalidArgument(full, Where(file_, value->source()) + ": " + full + " is out of range");
+      }
+      *out = static_cast<T>(v);
+    }
+    return {};
+  }
+
+  Result<void> Positive(const std::string& key, int64_t value, int64_t max) {
+    if (value < 1 || value > max) {
+      const toml::node* node =
+          node_ != nullptr && node_->is_table() ? node_->as_table()->get(key) : nullptr;
+      std::string where = node != nullptr ? Where(file_, node->source()) + ": " : "";
+      return InvalidArgument(name_ + "." + key, where + name_ + "." + key + " must be from 1 to " +
+                                                    std::to_string(max));
+    }
+    return {};
+  }
+
+ private:
+  tl::unexpected<Error> TypeError(const std::string& key, const toml::node& value,
+                                  std::string_view want) {
+    return InvalidArgument(key, Where(file_, value.source()) + ": " + key + " must be " +
+                                    std::string(want));
+  }
+
+  const std::filesystem::path& file_;
+  std::string name_;
+  const toml::node* node_ = nullptr;
+};
+
+}  // namespace
+
+Result<Config> LoadConfig(const std::filesystem::path& file) {
+  Config config;
+  // Debian's toml++ is built with exceptions: parse errors arrive as toml::parse_error.
+  toml::table root;
+  try {
+    root = toml::parse_file(file.string());
+  } catch (const toml::parse_error& error) {
+    std::string message = error.source().begin.line == 0
+                              ? file.string() + ": " + std::string(error.description())
+                              : Where(file, error.source()) + ": " + std::string(error.description());
+    return InvalidArgument("config", message);
+  }
+  static const std::set<std::string> kTables = {"server", "tls",     "data", "database",
+                                                "audit",  "session", "log"};
+  for (const auto& [key, value] : root) {
+    if (!kTables.contains(std::string(key.str()))) {
+      return InvalidArgument(std::string(key.str()), Where(file, value.source()) +
+                                                         ": unknown section or key " +
+                                                         std::string(key.str()));
+    }
+  }
+
+  TableReader server(file, root, "server");
+  FG_RETURN_IF_ERROR(server.Check(
+      {"listen", "io_threads", "worker_threads", "allow_plain_http", "max_body_bytes"}));
+  FG_RETURN_IF_ERROR(server.Read("listen", &config.listen));
+  FG_RETURN_IF_ERROR(server.Read("io_threads", &config.io_threads));
+  FG_RETURN_IF_ERROR(server.Read("worker_threads", &config.worker_threads));
+  FG_RETURN_IF_ERROR(server.Read("allow_plain_http", &config.allow_plain_http));
+  FG_RETURN_IF_ERROR(server.Read("max_body_bytes", &config.max_body_bytes));
+  FG_RETURN_IF_ERROR(server.Positive("io_threads", config.io_threads, 64));
+  FG_RETURN_IF_ERROR(server.Positive("worker_threads", config.worker_threads, 256));
+  FG_RETURN_IF_ERROR(server.Positive("max_body_bytes", config.max_body_bytes, 64 << 20));
+
+  TableReader tls(file, root, "tls");
+  FG_RETURN_IF_ERROR(tls.Check({"cert_file", "key_file"}));
+  FG_RETURN_IF_ERROR(tls.Read("cert_file", &config.tls_cert_file));
+  FG_RETURN_IF_ERROR(tls.Read("key_file", &config.tls_key_file));
+
+  TableReader data(file, root, "data");
+  FG_RETURN_IF_ERROR(data.Check({"dir"}));
+  FG_RETURN_IF_ERROR(data.Read("dir", &config.data_dir));
+
+  TableReader database(file, root, "database");
+  FG_RETURN_IF_ERROR(database.Check({"durability", "max_batch"}));
+  FG_RETURN_IF_ERROR(database.Read("durability", &config.durability));
+  FG_RETURN_IF_ERROR(database.Read("max_batch", &config.max_batch));
+  FG_RETURN_IF_ERROR(database.Positive("max_batch", config.max_batch, 1 << 20));
+
+  TableReader audit(file, root, "audit");
+  FG_RETURN_IF_ERROR(audit.Check({"checkpoint_every_entries", "checkpoint_interval_seconds"}));
+  FG_RETURN_IF_ERROR(audit.Read("checkpoint_every_entries", &config.checkpoint_every_entries));
+  FG_RETURN_IF_ERROR(
+      audit.Read("checkpoint_interval_seconds", &config.checkpoint_interval_seconds));
+  FG_RETURN_IF_ERROR(
+      audit.Positive("checkpoint_every_entries", config.checkpoint_every_entries, 1'000'000));
+  FG_RETURN_IF_ERROR(
+      audit.Positive("checkpoint_interval_seconds", config.checkpoint_interval_seconds, 86400));
+
+  TableReader session(file, root, "session");
+  FG_RETURN_IF_ERROR(session.Check({"idle_timeout_minutes", "absolute_timeout_hours"}));
+  FG_RETURN_IF_ERROR(session.Read("idle_timeout_minutes", &config.idle_timeout_minutes));
+  FG_RETURN_IF_ERROR(session.Read("absolute_timeout_hours", &config.absolute_timeout_hours));
+  // PCI DSS 8.2.8: an idle session ends after at most 15 minutes.
+  FG_RETURN_IF_ERROR(session.Positive("idle_timeout_minutes", config.idle_timeout_minutes, 15));
+  FG_RETURN_IF_ERROR(session.Positive("absolute_timeout_hours", config.absolute_timeout_hours, 24));
+
+  TableReader log(file, root, "log");
+  FG_RETURN_IF_ERROR(log.Check({"level"}));
+  FG_RETURN_IF_ERROR(log.Read("level", &config.log_level));
+
+  FG_RETURN_IF_ERROR(Validate(config));
+  return config;
+}
+
+bool IsLoopback(std::string_view host) {
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+Result<ListenAddress> ParseListen(std::string_view text) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return InvalidArgument("server.listen", "must be ADDRESS:PORT, e.g. 127.0.0.1:8080");
+  }
+  std::string_view host = text.substr(0, colon);
+  std::string_view port_text = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  unsigned port = 0;
+  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port > 65535) {
+    return InvalidArgument("server.listen", "port must be a number from 0 to 65535");
+  }
+  return ListenAddress{std::string(host), static_cast<uint16_t>(port)};
+}
+
+Result<void> Validate(const Config& config) {
+  FG_ASSIGN_OR_RETURN(ListenAddress listen, ParseListen(config.listen));
+  if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
+    return InvalidArgument("tls", "tls.cert_file and tls.key_file go together");
+  }
+  if (!config.tls() && !IsLoopback(listen.host) && !config.allow_plain_http) {
+    return InvalidArgument(
+        "server.listen",
+        "refusing plain HTTP on " + listen.host +
+            ": configure [tls] cert_file and key_file, or set server.allow_plain_http = true");
+  }
+  if (config.durability != "full" && config.durability != "normal") {
+    return InvalidArgument("database.durability", "must be \"full\" or \"normal\"");
+  }
+  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};
+  if (!kLevels.contains(config.log_level)) {
+    return InvalidArgument("log.level", "must be one of trace, debug, info, warn, error, off");
+  }
+  return {};
+}
+
+}  // namespace fg::app

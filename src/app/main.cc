@@ -1,0 +1,263 @@
+// floorguard: the one binary. Subcommands: serve, init, audit verify, user, version.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "app/config.h"
+#include "app/runtime.h"
+#include "app/serve.h"
+#include "app/version.h"
+#include "audit/audit.h"
+#include "auth/roles.h"
+
+namespace fg::app {
+namespace {
+
+struct CommonFlags {
+  std::string config_file;
+  std::string data_dir;
+  std::string listen;
+};
+
+void AddCommonFlags(CLI::App* command, CommonFlags* flags) {
+  command->add_option("--config", flags->config_file, "TOML configuration file")
+      ->check(CLI::ExistingFile);
+  command->add_option("--data", flags->data_dir, "data directory (default ./var)");
+}
+
+// Defaults, then the file, then flags: the later wins.
+Result<Config> ResolveConfig(const CommonFlags& flags) {
+  Config config;
+  if (!flags.config_file.empty()) {
+    FG_ASSIGN_OR_RETURN(config, LoadConfig(flags.config_file));
+  }
+  if (!flags.data_dir.empty()) config.data_dir = flags.data_dir;
+  if (!flags.listen.empty()) config.listen = flags.listen;
+  FG_RETURN_IF_ERROR(Validate(config));
+  return config;
+}
+
+int Fail(const Error& error) {
+  std::fprintf(stderr, "floorguard: %s\n", error.message.c_str());
+  return error.code == ErrorCode::kInvalidArgument ? 2 : 1;
+}
+
+std::string CliActor() {
+  const char* user = std::getenv("SUDO_USER");
+  if (user == nullptr) user = std::getenv("USER");
+  return std::string("cli:") + (user != nullptr ? user : std::to_string(::getuid()));
+}
+
+int VerifyAudit(const CommonFlags& flags, const std::string& public_key_file) {
+  auto config = ResolveConfig(flags);
+  if (!config) return Fail(config.error());
+  std::filesystem::path dir = std::filesystem::absolute(config->data_dir);
+  std::filesystem::path db_file = dir / kDatabaseFile;
+  if (!std::filesystem::exists(db_file)) {
+    std::fprintf(stderr, "floorguard: no database at %s\n", db_file.c_str());
+    return 2;
+  }
+  auto db = store::Database::Open({.path = db_file.string(), .read_connections = 1});
+  if (!db) {
+    std::fprintf(stderr, "floorguard: %s\n", db.error().message.c_str());
+    return 2;
+  }
+  std::filesystem::path key_file = dir / audit::Signer::kPublicKeyFile;
+  if (!public_key_file.empty()) key_file = public_key_file;
+  auto key = audit::LoadPublicKey(key_file);
+  if (!key) {
+    std::fprintf(stderr, "floorguard: %s\n", key.error().message.c_str());
+    return 2;
+  }
+  auto report = audit::Verify(**db, *key);
+  if (!report) {
+    std::fprintf(stderr, "floorguard: cannot read the audit trail: %s\n",
+                 report.error().message.c_str());
+    return 2;
+  }
+  if (report->intact) {
+    std::printf("audit trail intact: %lld entries, %lld signed checkpoints, last seq %lld\n",
+                static_cast<long long>(report->entries),
+                static_cast<long long>(report->checkpoints),
+                static_cast<long long>(report->last_seq));
+    return 0;
+  }
+  std::printf("audit trail BROKEN: first bad seq %lld: %s\n",
+              static_cast<long long>(*report->first_bad_seq), report->problem.c_str());
+  return 1;
+}
+
+Result<auth::User> FindUser(auth::Auth& auth, const std::string& username) {
+  std::optional<int64_t> after;
+  while (true) {
+    FG_ASSIGN_OR_RETURN(auto page, auth.ListUsers(500, after));
+    for (const auth::User& user : page.items) {
+      if (user.username == username) return user;
+    }
+    if (!page.next_after_id) break;
+    after = page.next_after_id;
+  }
+  return NotFound("no console user named '" + username + "'");
+}
+
+int UserCommand(const std::string& action, const CommonFlags& flags, const std::string& username,
+                const std::string& role_name, bool password_stdin) {
+  auto config = ResolveConfig(flags);
+  if (!config) return Fail(config.error());
+  auto rt = OpenRuntime(*config, DataDir::kMustExist);
+  if (!rt) return Fail(rt.error());
+  auth::Auth& auth = *(*rt)->auth;
+  std::string actor = CliActor();
+
+  if (action == "list") {
+    std::optional<int64_t> after;
+    std::printf("%-6s %-24s %-12s %-9s %s\n", "ID", "USERNAME", "ROLE", "STATE", "PASSWORD");
+    while (true) {
+      auto page = auth.ListUsers(500, after);
+      if (!page) return Fail(page.error());
+      for (const auth::User& u : page->items) {
+        std::printf("%-6lld %-24s %-12s %-9s %s\n", static_cast<long long>(u.id),
+                    u.username.c_str(), std::string(auth::RoleName(u.role)).c_str(),
+                    u.disabled ? "disabled" : "enabled",
+                    u.must_change_password ? "temporary" : "set");
+      }
+      if (!page->next_after_id) break;
+      after = page->next_after_id;
+    }
+    return 0;
+  }
+  if (action == "add") {
+    auto role = auth::ParseRole(role_name);
+    if (!role || !auth::IsConsoleRole(*role)) {
+      std::fprintf(stderr, "floorguard: --role must be admin, security, supervisor or auditor\n");
+      return 2;
+    }
+    std::optional<std::string> password;
+    if (password_stdin) {
+      std::string line;
+      std::getline(std::cin, line);
+      password = line;
+    }
+    auto created = auth.CreateUser(actor, username, *role, password);
+    if (!created) return Fail(created.error());
+    std::printf("created console user '%s' (%s)\n", created->user.username.c_str(),
+                std::string(auth::RoleName(*role)).c_str());
+    if (created->temporary_password) {
+      std::printf("temporary password (shown once, must be changed at first login): %s\n",
+                  created->temporary_password->c_str());
+    }
+    return 0;
+  }
+  auto user = FindUser(auth, username);
+  if (!user) return Fail(user.error());
+  if (action == "disable" || action == "enable") {
+    auto updated = auth.UpdateUser(actor, user->id, std::nullopt, action == "disable");
+    if (!updated) return Fail(updated.error());
+    std::printf("console user '%s' %sd\n", username.c_str(), action.c_str());
+    return 0;
+  }
+  if (action == "reset") {
+    auto password = auth.ResetPassword(actor, user->id);
+    if (!password) return Fail(password.error());
+    std::printf("temporary password for '%s' (shown once, must be changed at first login): %s\n",
+                username.c_str(), password->c_str());
+    return 0;
+  }
+  return 2;
+}
+
+spdlog::level::level_enum LogLevel(const std::string& name) {
+  return spdlog::level::from_str(name);
+}
+
+int Main(int argc, char** argv) {
+  // Block the stop signals before any thread starts so only Serve's sigwait receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  CLI::App cli{"floorguard: security control plane for call centers"};
+  cli.require_subcommand(1);
+  cli.set_version_flag("--version", kVersion);
+
+  CommonFlags flags;
+  bool demo = false;
+
+  CLI::App* serve = cli.add_subcommand("serve", "Run the server (API, console, decisions)");
+  AddCommonFlags(serve, &flags);
+  serve->add_option("--listen", flags.listen, "ADDRESS:PORT to listen on (default 127.0.0.1:8080)");
+  serve->add_flag("--demo", demo, "Seed a demo call center site on first start");
+
+  CLI::App* init = cli.add_subcommand("init", "Create the data directory, key, schema and admin");
+  AddCommonFlags(init, &flags);
+  init->add_flag("--demo", demo, "Seed a demo call center site");
+
+  CLI::App* audit = cli.add_subcommand("audit", "Audit trail tools");
+  audit->require_subcommand(1);
+  CLI::App* verify = audit->add_subcommand(
+      "verify", "Check the whole audit trail; exit 0 intact, 1 broken (names the first bad seq)");
+  AddCommonFlags(verify, &flags);
+  std::string public_key_file;
+  verify->add_option("--public-key", public_key_file,
+                     "Checkpoint public key kept outside the data directory (hex)")
+      ->check(CLI::ExistingFile);
+
+  CLI::App* user = cli.add_subcommand("user", "Console users: add, list, disable, enable, reset");
+  user->require_subcommand(1);
+  std::string username, role = "supervisor";
+  bool password_stdin = false;
+  CLI::App* user_add = user->add_subcommand("add", "Add a console user");
+  AddCommonFlags(user_add, &flags);
+  user_add->add_option("username", username, "user name")->required();
+  user_add->add_option("--role", role, "admin, security, supervisor or auditor");
+  user_add->add_flag("--password-stdin", password_stdin,
+                     "Read the (temporary) password from standard input instead of generating one");
+  CLI::App* user_list = user->add_subcommand("list", "List console users");
+  AddCommonFlags(user_list, &flags);
+  for (const char* name : {"disable", "enable", "reset"}) {
+    CLI::App* sub = user->add_subcommand(
+        name, std::string(name) == "reset" ? "Set a new temporary password and end sessions"
+                                           : std::string(name) + " a console user");
+    AddCommonFlags(sub, &flags);
+    sub->add_option("username", username, "user name")->required();
+  }
+
+  cli.add_subcommand("version", "Print the version");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+
+  if (cli.got_subcommand("version")) {
+    std::printf("floorguard %s\n", kVersion);
+    return 0;
+  }
+  Demo seed = demo ? Demo::kSeed : Demo::kNo;
+  if (cli.got_subcommand("serve") || cli.got_subcommand("init")) {
+    auto config = ResolveConfig(flags);
+    if (!config) return Fail(config.error());
+    spdlog::set_level(LogLevel(config->log_level));
+    return cli.got_subcommand("serve") ? Serve(*config, seed) : Init(*config, seed);
+  }
+  if (cli.got_subcommand("audit")) return VerifyAudit(flags, public_key_file);
+  for (const char* action : {"add", "list", "disable", "enable", "reset"}) {
+    if (user->got_subcommand(action)) {
+      return UserCommand(action, flags, username, role, password_stdin);
+    }
+  }
+  return 2;
+}
+
+}  // namespace
+}  // namespace fg::app
+
+int main(int argc, char** argv) { return fg::app::Main(argc, argv); }

@@ -1,0 +1,53 @@
+#include "app/runtime.h"
+
+#include <sys/stat.h>
+
+namespace fg::app {
+
+Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config, DataDir mode) {
+  auto rt = std::make_unique<Runtime>();
+  rt->config = config;
+  rt->data_dir = std::filesystem::absolute(config.data_dir);
+  std::error_code ec;
+  if (!std::filesystem::exists(rt->data_dir / kDatabaseFile, ec) && mode == DataDir::kMustExist) {
+    return MakeError(ErrorCode::kNotFound, "no floorguard data in " + rt->data_dir.string() +
+                                               " (run `floorguard init --data DIR` first)");
+  }
+  std::filesystem::create_directories(rt->data_dir, ec);
+  if (ec) {
+    return MakeError(ErrorCode::kUnavailable,
+                     "cannot create data directory " + rt->data_dir.string() + ": " + ec.message());
+  }
+  // The directory holds the database and the signing key: owner only.
+  ::chmod(rt->data_dir.c_str(), 0700);
+
+  store::Options db_options;
+  db_options.path = (rt->data_dir / kDatabaseFile).string();
+  db_options.durability =
+      config.durability == "normal" ? store::Durability::kNormal : store::Durability::kFull;
+  db_options.max_batch = static_cast<size_t>(config.max_batch);
+  db_options.read_connections = std::max(4, config.io_threads + config.worker_threads);
+  FG_ASSIGN_OR_RETURN(rt->db, store::Database::Open(db_options));
+  ::chmod(db_options.path.c_str(), 0600);
+
+  FG_RETURN_IF_ERROR(rt->db->Migrate("audit", audit::Log::Migrations()));
+  FG_RETURN_IF_ERROR(rt->db->Migrate("directory", directory::Directory::Migrations()));
+  FG_RETURN_IF_ERROR(rt->db->Migrate("auth", auth::Auth::Migrations()));
+
+  auto signer = mode == DataDir::kCreate ? audit::Signer::LoadOrCreate(rt->data_dir)
+                                         : audit::Signer::Load(rt->data_dir);
+  if (!signer) return tl::unexpected(signer.error());
+  audit::Options audit_options;
+  audit_options.checkpoint_every_entries = config.checkpoint_every_entries;
+  audit_options.checkpoint_interval = std::chrono::seconds(config.checkpoint_interval_seconds);
+  rt->log = std::make_unique<audit::Log>(*rt->db, rt->clock, rt->bus, std::move(*signer),
+                                         audit_options);
+  rt->directory = std::make_unique<directory::Directory>(*rt->db, *rt->log, rt->clock);
+  auth::Options auth_options;
+  auth_options.idle_timeout = std::chrono::minutes(config.idle_timeout_minutes);
+  auth_options.absolute_timeout = std::chrono::hours(config.absolute_timeout_hours);
+  rt->auth = std::make_unique<auth::Auth>(*rt->db, *rt->log, rt->clock, auth_options);
+  return rt;
+}
+
+}  // namespace fg::app

@@ -1,0 +1,38 @@
+// Runtime: the modules of one floorguard process, opened in dependency order over one data
+// directory. Every command (serve, init, user, audit verify) starts from here.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "app/config.h"
+#include "audit/audit.h"
+#include "auth/auth.h"
+#include "core/clock.h"
+#include "core/event_bus.h"
+#include "directory/directory.h"
+#include "store/store.h"
+
+namespace fg::app {
+
+struct Runtime {
+  Config config;
+  std::filesystem::path data_dir;
+  core::SystemClock clock;
+  core::EventBus bus;
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<audit::Log> log;
+  std::unique_ptr<directory::Directory> directory;
+  std::unique_ptr<auth::Auth> auth;
+};
+
+enum class DataDir {
+  kCreate,       // init and serve: make the directory, key and schema when absent
+  kMustExist,    // user and audit commands: refuse to invent an empty installation
+};
+
+constexpr const char* kDatabaseFile = "floorguard.db";
+
+Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config, DataDir mode);
+
+}  // namespace fg::app
