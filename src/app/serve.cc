@@ -60,58 +60,96 @@ int Init(const Config& config, Demo demo) {
   return 0;
 }
 
-int Serve(const Config& config, Demo demo) {
-  auto listen = ParseListen(config.listen);
-  if (!listen) return Fail(listen.error());
-  auto opened = OpenRuntime(config, DataDir::kCreate);
-  if (!opened) return Fail(opened.error());
-  Runtime& rt = **opened;
-  if (auto prepared = Prepare(rt, demo); !prepared) return Fail(prepared.error());
+struct RunningServer::Impl {
+  std::unique_ptr<Runtime> rt;
+  std::unique_ptr<api::Api> api;
+  std::unique_ptr<http::Server> server;
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool stopping = false;
+  bool stopped = false;
+  std::thread checkpointer;
+};
 
-  api::Api api(*rt.auth, *rt.log, *rt.db, rt.bus, rt.clock,
-               {.secure_cookies = config.tls(), .version = kVersion});
+RunningServer::RunningServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RunningServer::~RunningServer() { Stop(); }
+uint16_t RunningServer::port() const { return impl_->server->port(); }
+Runtime& RunningServer::runtime() { return *impl_->rt; }
+
+Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config, bool demo) {
+  FG_ASSIGN_OR_RETURN(auto listen, ParseListen(config.listen));
+  auto impl = std::make_unique<Impl>();
+  FG_ASSIGN_OR_RETURN(impl->rt, OpenRuntime(config, DataDir::kCreate));
+  Runtime& rt = *impl->rt;
+  FG_RETURN_IF_ERROR(Prepare(rt, demo ? Demo::kSeed : Demo::kNo));
+
+  impl->api = std::make_unique<api::Api>(*rt.auth, *rt.log, *rt.db, rt.bus, rt.clock,
+                                         api::ApiOptions{.secure_cookies = config.tls(),
+                                                         .version = kVersion});
+  api::Api& api = *impl->api;
   api::AddAuthRoutes(api.routes(), *rt.auth, {.secure_cookies = config.tls()});
   api::AddDirectoryRoutes(api.routes(), *rt.directory);
   api::AddAuditRoutes(api.routes(), *rt.log, rt.bus, *rt.auth);
-  if (auto finalized = api.Finalize(); !finalized) return Fail(finalized.error());
+  FG_RETURN_IF_ERROR(api.Finalize());
 
   http::ServerOptions options;
-  options.address = listen->host;
-  options.port = listen->port;
+  options.address = listen.host;
+  options.port = listen.port;
   options.io_threads = config.io_threads;
   options.worker_threads = config.worker_threads;
   options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
   if (config.tls()) options.tls = http::TlsFiles{config.tls_cert_file, config.tls_key_file};
-  auto server = http::Server::Start(
-      options, [&api](const http::Request& r) { return api.Handle(r); },
-      [&api](const http::RequestObservation& o) { api.Observe(o.method, o.status, o.duration); });
-  if (!server) return Fail(server.error());
-
-  std::string scheme = config.tls() ? "https" : "http";
-  std::string host = listen->host.find(':') != std::string::npos ? "[" + listen->host + "]"
-                                                                  : listen->host;
-  std::printf("floorguard %s serving %s on %s://%s:%u/  (log in as admin)\n", kVersion,
-              rt.data_dir.c_str(), scheme.c_str(), host.c_str(), (*server)->port());
-  std::fflush(stdout);
+  FG_ASSIGN_OR_RETURN(
+      impl->server,
+      http::Server::Start(
+          options, [&api](const http::Request& r) { return api.Handle(r); },
+          [&api](const http::RequestObservation& o) { api.Observe(o.method, o.status, o.duration); }));
   (void)rt.log->AppendDurably({.actor = "system",
                                .action = "server.start",
                                .subject = "server",
                                .details = "{\"version\":\"" + std::string(kVersion) + "\"}"});
 
   // Signed checkpoints on a timer, so a quiet tail of the trail is pinned within seconds.
-  std::mutex stop_mu;
-  std::condition_variable stop_cv;
-  bool stopping = false;
-  std::thread checkpointer([&] {
-    std::unique_lock lock(stop_mu);
-    while (!stop_cv.wait_for(lock, std::chrono::seconds(1), [&] { return stopping; })) {
+  Impl* raw = impl.get();
+  impl->checkpointer = std::thread([raw] {
+    std::unique_lock lock(raw->stop_mu);
+    while (!raw->stop_cv.wait_for(lock, std::chrono::seconds(1), [raw] { return raw->stopping; })) {
       lock.unlock();
-      if (auto r = rt.log->CheckpointIfDue(); !r) {
+      if (auto r = raw->rt->log->CheckpointIfDue(); !r) {
         spdlog::error("audit checkpoint failed: {}", r.error().ToString());
       }
       lock.lock();
     }
   });
+  return std::unique_ptr<RunningServer>(new RunningServer(std::move(impl)));
+}
+
+void RunningServer::Stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->server->Stop(std::chrono::seconds(10));
+  {
+    std::lock_guard lock(impl_->stop_mu);
+    impl_->stopping = true;
+  }
+  impl_->stop_cv.notify_all();
+  impl_->checkpointer.join();
+  (void)impl_->rt->log->AppendDurably(
+      {.actor = "system", .action = "server.stop", .subject = "server"});
+  (void)impl_->rt->log->CheckpointNow();
+}
+
+int Serve(const Config& config, Demo demo) {
+  auto server = RunningServer::Start(config, demo == Demo::kSeed);
+  if (!server) return Fail(server.error());
+  auto listen = ParseListen(config.listen);
+  std::string scheme = config.tls() ? "https" : "http";
+  std::string host = listen->host.find(':') != std::string::npos ? "[" + listen->host + "]"
+                                                                  : listen->host;
+  std::printf("floorguard %s serving %s on %s://%s:%u/  (log in as admin)\n", kVersion,
+              (*server)->runtime().data_dir.c_str(), scheme.c_str(), host.c_str(),
+              (*server)->port());
+  std::fflush(stdout);
 
   // SIGTERM and SIGINT were blocked in main() before any thread started; wait for one here.
   sigset_t signals;
@@ -121,16 +159,7 @@ int Serve(const Config& config, Demo demo) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   spdlog::info("signal {}: finishing in-flight requests", signal_number);
-
-  (*server)->Stop(std::chrono::seconds(10));
-  {
-    std::lock_guard lock(stop_mu);
-    stopping = true;
-  }
-  stop_cv.notify_all();
-  checkpointer.join();
-  (void)rt.log->AppendDurably({.actor = "system", .action = "server.stop", .subject = "server"});
-  (void)rt.log->CheckpointNow();
+  (*server)->Stop();
   std::printf("floorguard: stopped\n");
   return 0;
 }

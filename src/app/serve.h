@@ -1,9 +1,31 @@
 // The long-running commands: `floorguard serve` and `floorguard init`.
 #pragma once
 
+#include <memory>
+
 #include "app/config.h"
+#include "core/result.h"
 
 namespace fg::app {
+
+struct Runtime;
+
+// A running floorguard: runtime, API and HTTP server wired together, as `serve` runs it.
+// Integration tests start one on port 0. Stop() drains in-flight requests, writes the
+// server.stop entry and a final checkpoint; the destructor calls it.
+class RunningServer {
+ public:
+  static Result<std::unique_ptr<RunningServer>> Start(const Config& config, bool demo);
+  ~RunningServer();
+  uint16_t port() const;
+  Runtime& runtime();
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit RunningServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 enum class Demo { kNo, kSeed };
 
