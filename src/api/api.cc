@@ -149,7 +149,7 @@ void Api::AddOwnRoutes() {
               }});
   table_.Add({.method = http::Method::kGet,
               .pattern = "/metrics",
-              .roles = {},
+              .roles = {auth::Role::kAdmin, auth::Role::kMonitor},
               .summary = "Prometheus metrics",
               .tag = "operations",
               .handler = [this](const Context&) { return ServeMetrics(); }});

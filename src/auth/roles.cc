@@ -6,7 +6,7 @@
 namespace fg::auth {
 
 namespace {
-constexpr std::array<std::pair<Role, std::string_view>, 8> kNames = {{
+constexpr std::array<std::pair<Role, std::string_view>, 9> kNames = {{
     {Role::kAdmin, "admin"},
     {Role::kSecurity, "security"},
     {Role::kSupervisor, "supervisor"},
@@ -15,6 +15,7 @@ constexpr std::array<std::pair<Role, std::string_view>, 8> kNames = {{
     {Role::kWorkstation, "workstation"},
     {Role::kPbx, "pbx"},
     {Role::kSensor, "sensor"},
+    {Role::kMonitor, "monitor"},
 }};
 }  // namespace
 

@@ -16,6 +16,7 @@ enum class Role {
   kWorkstation,     // device: asks for logon decisions for one station
   kPbx,             // device: reports calls
   kSensor,          // device: reports sightings
+  kMonitor,         // device: scrapes /metrics
 };
 
 std::string_view RoleName(Role role);

@@ -56,6 +56,27 @@ CREATE TABLE auth_tokens (
 CREATE UNIQUE INDEX auth_tokens_live_name ON auth_tokens (name COLLATE NOCASE)
   WHERE revoked_at IS NULL;
 )sql"},
+    // 2: the `monitor` device role (Prometheus scrapers). SQLite cannot alter a CHECK
+    // constraint, so the table is rebuilt with its rows and ids.
+    {2, R"sql(
+CREATE TABLE auth_tokens_v2 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL
+    CHECK (role IN ('door-controller', 'workstation', 'pbx', 'sensor', 'monitor')),
+  station_id INTEGER,
+  secret_hash BLOB NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  revoked_at INTEGER
+);
+INSERT INTO auth_tokens_v2 SELECT id, name, role, station_id, secret_hash, created_at, created_by,
+  revoked_at FROM auth_tokens;
+DROP TABLE auth_tokens;
+ALTER TABLE auth_tokens_v2 RENAME TO auth_tokens;
+CREATE UNIQUE INDEX auth_tokens_live_name ON auth_tokens (name COLLATE NOCASE)
+  WHERE revoked_at IS NULL;
+)sql"},
 };
 
 }  // namespace

@@ -50,7 +50,7 @@ Result<Auth::CreatedToken> Auth::CreateToken(std::string_view actor, std::string
   FG_RETURN_IF_ERROR(CheckTokenName(name));
   if (!IsDeviceRole(role)) {
     return InvalidArgument("role",
-                           "must be a device role: door-controller, workstation, pbx or sensor");
+                           "must be a device role: door-controller, workstation, pbx, sensor or monitor");
   }
   if (station_id && *station_id <= 0) {
     return InvalidArgument("station_id", "must be a positive station id");

@@ -2,7 +2,7 @@
 // hide what a role cannot use; the server enforces every rule on its own.
 
 export const CONSOLE_ROLES = ['admin', 'security', 'supervisor', 'auditor'];
-export const DEVICE_ROLES = ['door-controller', 'workstation', 'pbx', 'sensor'];
+export const DEVICE_ROLES = ['door-controller', 'workstation', 'pbx', 'sensor', 'monitor'];
 
 const PERMISSIONS = {
   'people.read': CONSOLE_ROLES,
