@@ -4,7 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh --test
-export CCACHE_DIR=${CCACHE_DIR:-$PWD/.ccache}
 scripts/build.sh
 BUILD_DIR=${BUILD_DIR:-build}
 scripts/check_layers.sh
