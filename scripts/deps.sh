@@ -10,7 +10,11 @@ packages=(
   libexpected-dev sqlite3 openssl curl
 )
 if [[ ${1:-} == --test ]]; then
-  packages+=(libgtest-dev libgmock-dev libbenchmark-dev nodejs npm chromium wrk)
+  packages+=(libgtest-dev libgmock-dev libbenchmark-dev chromium wrk)
+  # A machine may already carry Node.js with its own npm (not Debian's packages, which would
+  # conflict with it): use whatever node and npm are on the PATH, else install Debian's.
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
 fi
 
 missing=()
