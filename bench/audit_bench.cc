@@ -24,7 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path FreshDir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("fg_bench_" + name + "_" + std::to_string(::getpid()));
+  fs::path dir =
+      fs::temp_directory_path() / ("fg_bench_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -42,7 +43,8 @@ struct Fixture {
   explicit Fixture(const std::string& name) : dir(FreshDir(name)) {
     db = std::move(*store::Database::Open({.path = (dir / "db.sqlite").string()}));
     (void)db->Migrate("audit", audit::Log::Migrations());
-    log = std::make_unique<audit::Log>(*db, clock, bus, std::move(*audit::Signer::LoadOrCreate(dir)));
+    log =
+        std::make_unique<audit::Log>(*db, clock, bus, std::move(*audit::Signer::LoadOrCreate(dir)));
   }
   ~Fixture() {
     log.reset();
@@ -102,7 +104,11 @@ void BM_AuditAppendGroupCommit(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
-BENCHMARK(BM_AuditAppendGroupCommit)->Arg(200'000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK(BM_AuditAppendGroupCommit)
+    ->Arg(200'000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(3);
 
 // Plain SQLite, same table shape and row contents, no hashing: the reference.
 struct RawSqlite {
@@ -128,10 +134,14 @@ struct RawSqlite {
     static const std::string hash(32, 'h');
     sqlite3_bind_int64(insert, 1, i + 1);
     sqlite3_bind_int64(insert, 2, 1'800'000'000'000'000 + i);
-    sqlite3_bind_text(insert, 3, r.actor.data(), static_cast<int>(r.actor.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_text(insert, 4, r.action.data(), static_cast<int>(r.action.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_text(insert, 5, r.subject.data(), static_cast<int>(r.subject.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_text(insert, 6, r.details.data(), static_cast<int>(r.details.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(insert, 3, r.actor.data(), static_cast<int>(r.actor.size()),
+                      SQLITE_TRANSIENT);
+    sqlite3_bind_text(insert, 4, r.action.data(), static_cast<int>(r.action.size()),
+                      SQLITE_TRANSIENT);
+    sqlite3_bind_text(insert, 5, r.subject.data(), static_cast<int>(r.subject.size()),
+                      SQLITE_TRANSIENT);
+    sqlite3_bind_text(insert, 6, r.details.data(), static_cast<int>(r.details.size()),
+                      SQLITE_TRANSIENT);
     sqlite3_bind_blob(insert, 7, hash.data(), 32, SQLITE_STATIC);
     sqlite3_bind_blob(insert, 8, hash.data(), 32, SQLITE_STATIC);
     sqlite3_step(insert);
@@ -152,7 +162,11 @@ void BM_SqliteInsertTxnPerRow(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
-BENCHMARK(BM_SqliteInsertTxnPerRow)->Arg(2'000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK(BM_SqliteInsertTxnPerRow)
+    ->Arg(2'000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(3);
 
 void BM_SqliteInsertBatched(benchmark::State& state) {
   const int64_t n = state.range(0);
@@ -168,7 +182,11 @@ void BM_SqliteInsertBatched(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
-BENCHMARK(BM_SqliteInsertBatched)->Arg(200'000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK(BM_SqliteInsertBatched)
+    ->Arg(200'000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(3);
 
 // One trail of 1M entries shared by the verify benchmarks.
 Fixture& VerifyFixture() {
@@ -200,12 +218,13 @@ void BM_SqliteScan(benchmark::State& state) {
     rows = 0;
     size_t bytes = 0;
     (void)f.db->Read([&](store::Connection& c) {
-      return c.Exec("SELECT seq, time_us, actor, action, subject, details, prev_hash, hash FROM "
-                    "audit_log ORDER BY seq",
-                    {}, [&](const store::Row& row) {
-                      ++rows;
-                      bytes += row.TextView(5).size();
-                    });
+      return c.Exec(
+          "SELECT seq, time_us, actor, action, subject, details, prev_hash, hash FROM "
+          "audit_log ORDER BY seq",
+          {}, [&](const store::Row& row) {
+            ++rows;
+            bytes += row.TextView(5).size();
+          });
     });
     benchmark::DoNotOptimize(bytes);
   }

@@ -81,8 +81,8 @@ class Metrics {
         uint64_t n = requests_[m][k].load(std::memory_order_relaxed);
         if (n == 0) continue;
         out += "floorguard_http_requests_total{method=\"" +
-               std::string(http::MethodName(kMetricMethods[m])) + "\",code=\"" +
-               std::to_string(k) + "xx\"} " + std::to_string(n) + "\n";
+               std::string(http::MethodName(kMetricMethods[m])) + "\",code=\"" + std::to_string(k) +
+               "xx\"} " + std::to_string(n) + "\n";
       }
     }
     out += "# HELP floorguard_http_request_duration_seconds Time to answer a request.\n";
@@ -96,8 +96,8 @@ class Metrics {
              std::to_string(cumulative) + "\n";
     }
     uint64_t count = count_.load(std::memory_order_relaxed);
-    out += "floorguard_http_request_duration_seconds_bucket{le=\"+Inf\"} " +
-           std::to_string(count) + "\n";
+    out += "floorguard_http_request_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(count) +
+           "\n";
     char sum[48];
     std::snprintf(sum, sizeof sum, "%.6f", sum_us_.load(std::memory_order_relaxed) / 1e6);
     out += "floorguard_http_request_duration_seconds_sum " + std::string(sum) + "\n";
@@ -169,8 +169,8 @@ Result<void> Api::Finalize() {
     const Route& route = table_.routes()[i];
     auto added = router_.Add(route.method, route.pattern, i);
     if (!added) {
-      return Internal("route " + std::string(http::MethodName(route.method)) + " " +
-                      route.pattern + ": " + added.error().message);
+      return Internal("route " + std::string(http::MethodName(route.method)) + " " + route.pattern +
+                      ": " + added.error().message);
     }
   }
   openapi_ = OpenApiJson();
@@ -188,8 +188,8 @@ void Api::Observe(http::Method method, int status, std::chrono::nanoseconds dura
 }
 
 http::Response Api::Handle(const http::Request& request) {
-  bool is_api = request.path.starts_with("/api/") || request.path == "/metrics" ||
-                request.path == "/healthz";
+  bool is_api =
+      request.path.starts_with("/api/") || request.path == "/metrics" || request.path == "/healthz";
   http::Response response;
   try {
     response = is_api ? Dispatch(request) : ServeAsset(request);
@@ -231,9 +231,10 @@ http::Response Api::Deny(const http::Request& request, const Caller& caller, std
                   {"role", auth::RoleName(caller.role)},
                   {"reason", why},
                   {"remote", request.remote_address}};
-  auto appended = log_.AppendDurably(
-      {.actor = caller.Actor(), .action = "api.denied", .subject = "route:" + request.path,
-       .details = Dump(details)});
+  auto appended = log_.AppendDurably({.actor = caller.Actor(),
+                                      .action = "api.denied",
+                                      .subject = "route:" + request.path,
+                                      .details = Dump(details)});
   if (!appended) spdlog::error("cannot audit a denied request: {}", appended.error().ToString());
   return Problem(ErrorCode::kPermissionDenied, std::move(why));
 }
@@ -278,8 +279,8 @@ http::Response Api::Dispatch(const http::Request& request) {
     r.SetHeader("WWW-Authenticate", "Bearer");
     return r;
   }
-  caller.kind = principal->kind == auth::Principal::Kind::kUser ? Caller::Kind::kUser
-                                                                : Caller::Kind::kDevice;
+  caller.kind =
+      principal->kind == auth::Principal::Kind::kUser ? Caller::Kind::kUser : Caller::Kind::kDevice;
   caller.id = principal->id;
   caller.name = principal->name;
   caller.role = principal->role;
@@ -287,8 +288,8 @@ http::Response Api::Dispatch(const http::Request& request) {
   caller.session_id = principal->session_id;
 
   if (!Allowed(route, caller.role)) {
-    return Deny(request, caller, "role " + std::string(auth::RoleName(caller.role)) +
-                                     " may not use this endpoint");
+    return Deny(request, caller,
+                "role " + std::string(auth::RoleName(caller.role)) + " may not use this endpoint");
   }
   if (by_cookie && IsUnsafe(request.method)) {
     auto header = request.Header("x-csrf-token");
@@ -333,13 +334,11 @@ std::string Api::OpenApiJson() const {
     }
     if (!parameters.empty()) op["parameters"] = parameters;
     if (route.request_body) {
-      op["requestBody"] = {
-          {"required", true},
-          {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
+      op["requestBody"] = {{"required", true},
+                           {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
     }
     op["responses"] = {
-        {"default",
-         {{"description", "JSON body, or application/problem+json on error"}}}};
+        {"default", {{"description", "JSON body, or application/problem+json on error"}}}};
     paths[route.pattern][method] = op;
   }
   Json doc = {{"openapi", "3.0.3"},

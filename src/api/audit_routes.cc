@@ -38,7 +38,9 @@ class AuditStream final : public http::StreamSource {
  public:
   AuditStream(audit::Log& log, core::EventBus& bus, std::function<bool()> still_allowed,
               int64_t after_seq)
-      : log_(log), still_allowed_(std::move(still_allowed)), last_seq_(after_seq),
+      : log_(log),
+        still_allowed_(std::move(still_allowed)),
+        last_seq_(after_seq),
         wake_(std::make_shared<Wake>()) {
     std::weak_ptr<Wake> weak = wake_;
     subscription_ = bus.Subscribe<audit::AuditCommitted>([weak](const audit::AuditCommitted&) {
@@ -61,8 +63,8 @@ class AuditStream final : public http::StreamSource {
     auto entries = log_.After(last_seq_, 200);
     if (!entries) return std::nullopt;
     for (const audit::Entry& e : *entries) {
-      out += "id: " + std::to_string(e.seq) + "\nevent: audit\ndata: " + Dump(EntryJson(e)) +
-             "\n\n";
+      out +=
+          "id: " + std::to_string(e.seq) + "\nevent: audit\ndata: " + Dump(EntryJson(e)) + "\n\n";
       last_seq_ = e.seq;
     }
     if (entries->size() == 200) wake_->Fire();  // more to send: come back at once
@@ -131,8 +133,8 @@ void AddAuditRoutes(RouteTable& table, audit::Log& log, core::EventBus& bus, aut
                int64_t after = 0;
                auto last_id = ctx.request.Header("last-event-id");
                if (last_id && !last_id->empty()) {
-                 auto [p, ec] = std::from_chars(last_id->data(), last_id->data() + last_id->size(),
-                                                after);
+                 auto [p, ec] =
+                     std::from_chars(last_id->data(), last_id->data() + last_id->size(), after);
                  if (ec != std::errc() || p != last_id->data() + last_id->size() || after < 0) {
                    return Problem(ErrorCode::kInvalidArgument, "Last-Event-ID must be a number");
                  }
@@ -149,8 +151,8 @@ void AddAuditRoutes(RouteTable& table, audit::Log& log, core::EventBus& bus, aut
                }
                http::Response response;
                response.status = 200;
-               response.stream = std::make_shared<AuditStream>(log, bus, std::move(still_allowed),
-                                                                after);
+               response.stream =
+                   std::make_shared<AuditStream>(log, bus, std::move(still_allowed), after);
                return response;
              }});
 }

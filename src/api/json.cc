@@ -8,16 +8,26 @@ namespace {
 
 std::string_view Title(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return "Invalid argument";
-    case ErrorCode::kUnauthenticated: return "Not authenticated";
-    case ErrorCode::kPermissionDenied: return "Permission denied";
-    case ErrorCode::kNotFound: return "Not found";
-    case ErrorCode::kAlreadyExists: return "Already exists";
-    case ErrorCode::kFailedPrecondition: return "Conflict";
-    case ErrorCode::kResourceExhausted: return "Too much";
-    case ErrorCode::kUnavailable: return "Unavailable";
-    case ErrorCode::kDataLoss: return "Data loss";
-    case ErrorCode::kInternal: return "Internal error";
+    case ErrorCode::kInvalidArgument:
+      return "Invalid argument";
+    case ErrorCode::kUnauthenticated:
+      return "Not authenticated";
+    case ErrorCode::kPermissionDenied:
+      return "Permission denied";
+    case ErrorCode::kNotFound:
+      return "Not found";
+    case ErrorCode::kAlreadyExists:
+      return "Already exists";
+    case ErrorCode::kFailedPrecondition:
+      return "Conflict";
+    case ErrorCode::kResourceExhausted:
+      return "Too much";
+    case ErrorCode::kUnavailable:
+      return "Unavailable";
+    case ErrorCode::kDataLoss:
+      return "Data loss";
+    case ErrorCode::kInternal:
+      return "Internal error";
   }
   return "Error";
 }
@@ -30,16 +40,26 @@ constexpr std::string_view kCursorPrefix = "c";
 
 int HttpStatus(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return 400;
-    case ErrorCode::kUnauthenticated: return 401;
-    case ErrorCode::kPermissionDenied: return 403;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kAlreadyExists: return 409;
-    case ErrorCode::kFailedPrecondition: return 409;
-    case ErrorCode::kResourceExhausted: return 413;
-    case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kDataLoss: return 500;
-    case ErrorCode::kInternal: return 500;
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kAlreadyExists:
+      return 409;
+    case ErrorCode::kFailedPrecondition:
+      return 409;
+    case ErrorCode::kResourceExhausted:
+      return 413;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kDataLoss:
+      return 500;
+    case ErrorCode::kInternal:
+      return 500;
   }
   return 500;
 }

@@ -29,7 +29,8 @@ std::string Dump(const Json& value);
 
 // The request body as a JSON object; InvalidArgument when missing, malformed or not an
 // object, or when it holds a field not in `allowed` (typos must not pass silently).
-Result<Json> ParseObject(const http::Request& request, std::initializer_list<std::string_view> allowed);
+Result<Json> ParseObject(const http::Request& request,
+                         std::initializer_list<std::string_view> allowed);
 
 // Typed field access with field-level errors. "Optional" returns nullopt when the field is
 // absent (or null, with AllowNull); a present field of the wrong type is an error.

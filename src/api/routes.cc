@@ -2,9 +2,7 @@
 
 namespace fg::api {
 
-std::string Caller::Actor() const {
-  return (kind == Kind::kUser ? "user:" : "device:") + name;
-}
+std::string Caller::Actor() const { return (kind == Kind::kUser ? "user:" : "device:") + name; }
 
 std::string_view Context::Param(std::string_view name) const {
   for (const auto& [key, value] : params) {

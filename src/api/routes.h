@@ -27,8 +27,8 @@ namespace fg::api {
 struct Caller {
   enum class Kind { kUser, kDevice };
   Kind kind = Kind::kUser;
-  int64_t id = 0;        // console user id or device token id
-  std::string name;      // username or token name
+  int64_t id = 0;    // console user id or device token id
+  std::string name;  // username or token name
   auth::Role role = auth::Role::kAuditor;
   std::optional<int64_t> station_id;  // workstation tokens are bound to one station
   int64_t session_id = 0;             // console sessions only
@@ -55,7 +55,7 @@ struct Route {
   std::string summary;            // one line for OpenAPI
   std::string tag;                // OpenAPI group ("directory", "auth", ...)
   RouteHandler handler;
-  bool request_body = false;      // for OpenAPI: takes a JSON body
+  bool request_body = false;  // for OpenAPI: takes a JSON body
 };
 
 class RouteTable {
@@ -68,9 +68,8 @@ class RouteTable {
 };
 
 // Role sets used across route files.
-inline const std::vector<auth::Role> kConsoleRoles = {auth::Role::kAdmin, auth::Role::kSecurity,
-                                                      auth::Role::kSupervisor,
-                                                      auth::Role::kAuditor};
+inline const std::vector<auth::Role> kConsoleRoles = {
+    auth::Role::kAdmin, auth::Role::kSecurity, auth::Role::kSupervisor, auth::Role::kAuditor};
 inline const std::vector<auth::Role> kAdminOnly = {auth::Role::kAdmin};
 inline const std::vector<auth::Role> kAdminSecurity = {auth::Role::kAdmin, auth::Role::kSecurity};
 inline const std::vector<auth::Role> kAdminSecuritySupervisor = {

@@ -1,8 +1,11 @@
 #include "app/config.h"
 
-#include <charconv>
-#include <set>
 #include <toml++/toml.h>
+
+#include <charconv>
+#include <fstream>
+#include <iterator>
+#include <set>
 
 namespace fg::app {
 
@@ -24,14 +27,14 @@ class TableReader {
   Result<void> Check(const std::set<std::string>& known) {
     if (node_ == nullptr) return {};
     if (!node_->is_table()) {
-      return InvalidArgument(name_, Where(file_, node_->source()) + ": [" + name_ +
-                                        "] must be a table");
+      return InvalidArgument(name_,
+                             Where(file_, node_->source()) + ": [" + name_ + "] must be a table");
     }
     for (const auto& [key, value] : *node_->as_table()) {
       if (!known.contains(std::string(key.str()))) {
-        return InvalidArgument(name_ + "." + std::string(key.str()),
-                               Where(file_, value.source()) + ": unknown key " + name_ + "." +
-                                   std::string(key.str()));
+        return InvalidArgument(
+            name_ + "." + std::string(key.str()),
+            Where(file_, value.source()) + ": unknown key " + name_ + "." + std::string(key.str()));
       }
     }
     return {};
@@ -53,7 +56,8 @@ class TableReader {
       if (!value->is_integer()) return TypeError(full, *value, "an integer");
       int64_t v = value->as_integer()->get();
       if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max()) {
-        return InvalidArgument(full, Where(file_, value->source()) + ": " + full + " is out of range");
+        return InvalidArgument(full,
+                               Where(file_, value->source()) + ": " + full + " is out of range");
       }
       *out = static_cast<T>(v);
     }
@@ -74,8 +78,8 @@ class TableReader {
  private:
   tl::unexpected<Error> TypeError(const std::string& key, const toml::node& value,
                                   std::string_view want) {
-    return InvalidArgument(key, Where(file_, value.source()) + ": " + key + " must be " +
-                                    std::string(want));
+    return InvalidArgument(
+        key, Where(file_, value.source()) + ": " + key + " must be " + std::string(want));
   }
 
   const std::filesystem::path& file_;
@@ -86,24 +90,32 @@ class TableReader {
 }  // namespace
 
 Result<Config> LoadConfig(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return InvalidArgument("config", "cannot read " + file.string());
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return ParseConfig(text, file);
+}
+
+Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& file) {
   Config config;
   // Debian's toml++ is built with exceptions: parse errors arrive as toml::parse_error.
   toml::table root;
   try {
-    root = toml::parse_file(file.string());
+    root = toml::parse(text, file.string());
   } catch (const toml::parse_error& error) {
-    std::string message = error.source().begin.line == 0
-                              ? file.string() + ": " + std::string(error.description())
-                              : Where(file, error.source()) + ": " + std::string(error.description());
+    std::string message =
+        error.source().begin.line == 0
+            ? file.string() + ": " + std::string(error.description())
+            : Where(file, error.source()) + ": " + std::string(error.description());
     return InvalidArgument("config", message);
   }
   static const std::set<std::string> kTables = {"server", "tls",     "data", "database",
                                                 "audit",  "session", "log"};
   for (const auto& [key, value] : root) {
     if (!kTables.contains(std::string(key.str()))) {
-      return InvalidArgument(std::string(key.str()), Where(file, value.source()) +
-                                                         ": unknown section or key " +
-                                                         std::string(key.str()));
+      return InvalidArgument(
+          std::string(key.str()),
+          Where(file, value.source()) + ": unknown section or key " + std::string(key.str()));
     }
   }
 

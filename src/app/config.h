@@ -42,6 +42,8 @@ struct Config {
 
 // Reads a TOML file over the defaults.
 Result<Config> LoadConfig(const std::filesystem::path& file);
+// The same for TOML text; `source_name` stands for the file in messages.
+Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& source_name);
 // Checks cross-field rules (listen syntax, TLS pair, plain HTTP off loopback).
 Result<void> Validate(const Config& config);
 

@@ -205,8 +205,9 @@ int Main(int argc, char** argv) {
       "verify", "Check the whole audit trail; exit 0 intact, 1 broken (names the first bad seq)");
   AddCommonFlags(verify, &flags);
   std::string public_key_file;
-  verify->add_option("--public-key", public_key_file,
-                     "Checkpoint public key kept outside the data directory (hex)")
+  verify
+      ->add_option("--public-key", public_key_file,
+                   "Checkpoint public key kept outside the data directory (hex)")
       ->check(CLI::ExistingFile);
 
   CLI::App* user = cli.add_subcommand("user", "Console users: add, list, disable, enable, reset");
@@ -222,9 +223,9 @@ int Main(int argc, char** argv) {
   CLI::App* user_list = user->add_subcommand("list", "List console users");
   AddCommonFlags(user_list, &flags);
   for (const char* name : {"disable", "enable", "reset"}) {
-    CLI::App* sub = user->add_subcommand(
-        name, std::string(name) == "reset" ? "Set a new temporary password and end sessions"
-                                           : std::string(name) + " a console user");
+    CLI::App* sub = user->add_subcommand(name, std::string(name) == "reset"
+                                                   ? "Set a new temporary password and end sessions"
+                                                   : std::string(name) + " a console user");
     AddCommonFlags(sub, &flags);
     sub->add_option("username", username, "user name")->required();
   }

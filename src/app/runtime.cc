@@ -40,8 +40,8 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config, DataDir mode)
   audit::Options audit_options;
   audit_options.checkpoint_every_entries = config.checkpoint_every_entries;
   audit_options.checkpoint_interval = std::chrono::seconds(config.checkpoint_interval_seconds);
-  rt->log = std::make_unique<audit::Log>(*rt->db, rt->clock, rt->bus, std::move(*signer),
-                                         audit_options);
+  rt->log =
+      std::make_unique<audit::Log>(*rt->db, rt->clock, rt->bus, std::move(*signer), audit_options);
   rt->directory = std::make_unique<directory::Directory>(*rt->db, *rt->log, rt->clock);
   auth::Options auth_options;
   auth_options.idle_timeout = std::chrono::minutes(config.idle_timeout_minutes);

@@ -27,8 +27,8 @@ struct Runtime {
 };
 
 enum class DataDir {
-  kCreate,       // init and serve: make the directory, key and schema when absent
-  kMustExist,    // user and audit commands: refuse to invent an empty installation
+  kCreate,     // init and serve: make the directory, key and schema when absent
+  kMustExist,  // user and audit commands: refuse to invent an empty installation
 };
 
 constexpr const char* kDatabaseFile = "floorguard.db";

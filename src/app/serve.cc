@@ -83,9 +83,9 @@ Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config
   Runtime& rt = *impl->rt;
   FG_RETURN_IF_ERROR(Prepare(rt, demo ? Demo::kSeed : Demo::kNo));
 
-  impl->api = std::make_unique<api::Api>(*rt.auth, *rt.log, *rt.db, rt.bus, rt.clock,
-                                         api::ApiOptions{.secure_cookies = config.tls(),
-                                                         .version = kVersion});
+  impl->api = std::make_unique<api::Api>(
+      *rt.auth, *rt.log, *rt.db, rt.bus, rt.clock,
+      api::ApiOptions{.secure_cookies = config.tls(), .version = kVersion});
   api::Api& api = *impl->api;
   api::AddAuthRoutes(api.routes(), *rt.auth, {.secure_cookies = config.tls()});
   api::AddDirectoryRoutes(api.routes(), *rt.directory);
@@ -99,11 +99,12 @@ Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config
   options.worker_threads = config.worker_threads;
   options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
   if (config.tls()) options.tls = http::TlsFiles{config.tls_cert_file, config.tls_key_file};
-  FG_ASSIGN_OR_RETURN(
-      impl->server,
-      http::Server::Start(
-          options, [&api](const http::Request& r) { return api.Handle(r); },
-          [&api](const http::RequestObservation& o) { api.Observe(o.method, o.status, o.duration); }));
+  FG_ASSIGN_OR_RETURN(impl->server,
+                      http::Server::Start(
+                          options, [&api](const http::Request& r) { return api.Handle(r); },
+                          [&api](const http::RequestObservation& o) {
+                            api.Observe(o.method, o.status, o.duration);
+                          }));
   (void)rt.log->AppendDurably({.actor = "system",
                                .action = "server.start",
                                .subject = "server",
@@ -144,8 +145,8 @@ int Serve(const Config& config, Demo demo) {
   if (!server) return Fail(server.error());
   auto listen = ParseListen(config.listen);
   std::string scheme = config.tls() ? "https" : "http";
-  std::string host = listen->host.find(':') != std::string::npos ? "[" + listen->host + "]"
-                                                                  : listen->host;
+  std::string host =
+      listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
   std::printf("floorguard %s serving %s on %s://%s:%u/  (log in as admin)\n", kVersion,
               (*server)->runtime().data_dir.c_str(), scheme.c_str(), host.c_str(),
               (*server)->port());

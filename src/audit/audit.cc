@@ -29,11 +29,13 @@ constexpr store::Migration kMigrations[] = {
 };
 
 void PutU64(std::string& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
 }
 void PutField(std::string& out, std::string_view field) {
   uint32_t n = static_cast<uint32_t>(field.size());
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((n >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((n >> shift) & 0xff));
   out.append(field);
 }
 
@@ -175,17 +177,16 @@ Result<void> Log::Checkpoint(When when) {
                               }));
     if (head == 0) return {};
     int64_t last_seq = 0, last_time = 0;
-    FG_RETURN_IF_ERROR(c.Exec(
-        "SELECT seq, time_us FROM audit_checkpoints ORDER BY seq DESC LIMIT 1", {},
-        [&](const store::Row& row) {
-          last_seq = row.Int(0);
-          last_time = row.Int(1);
-        }));
+    FG_RETURN_IF_ERROR(
+        c.Exec("SELECT seq, time_us FROM audit_checkpoints ORDER BY seq DESC LIMIT 1", {},
+               [&](const store::Row& row) {
+                 last_seq = row.Int(0);
+                 last_time = row.Int(1);
+               }));
     if (last_seq >= head) return {};
     int64_t now = core::ToUnixMicros(clock_.WallNow());
-    auto interval_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                           options_.checkpoint_interval)
-                           .count();
+    auto interval_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(options_.checkpoint_interval).count();
     if (when == When::kIfDue && last_seq > 0 && now - last_time < interval_us) return {};
     return WriteCheckpoint(c, head, head_hash);
   });
@@ -331,8 +332,8 @@ Result<VerifyReport> Verify(store::Database& db, const std::array<unsigned char,
             return;
           }
           if (ChainHash(prev, entry) != stored_hash) {
-            fail(entry.seq, "entry " + std::to_string(entry.seq) +
-                                " does not match its hash (edited entry)");
+            fail(entry.seq,
+                 "entry " + std::to_string(entry.seq) + " does not match its hash (edited entry)");
             broken = true;
             return;
           }

@@ -12,7 +12,8 @@
 //
 //   db.Write([&](store::Connection& c) -> Result<void> {
 //     FG_RETURN_IF_ERROR(InsertPerson(c, person));
-//     return log.Append(c, {.actor = "user:admin", .action = "person.create", ...}).transform([](auto) {});
+//     return log.Append(c, {.actor = "user:admin", .action = "person.create",
+//     ...}).transform([](auto) {});
 //   });
 #pragma once
 

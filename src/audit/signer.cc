@@ -28,7 +28,9 @@ Result<std::string> ReadSmallFile(const std::filesystem::path& file, size_t max)
 
 Result<void> WriteNewFile(const std::filesystem::path& file, std::string_view data, mode_t mode) {
   int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return MakeError(ErrorCode::kUnavailable, "cannot create " + file.string() + ": " + std::strerror(errno));
+  if (fd < 0)
+    return MakeError(ErrorCode::kUnavailable,
+                     "cannot create " + file.string() + ": " + std::strerror(errno));
   bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) &&
             ::fsync(fd) == 0;
   ::close(fd);
@@ -48,8 +50,8 @@ Result<Signer> Signer::Load(const std::filesystem::path& dir) {
   auto file = dir / kSecretKeyFile;
   struct stat st {};
   if (::stat(file.c_str(), &st) != 0) {
-    return MakeError(ErrorCode::kNotFound, "no audit signing key at " + file.string() +
-                                               " (run `floorguard init` first)");
+    return MakeError(ErrorCode::kNotFound,
+                     "no audit signing key at " + file.string() + " (run `floorguard init` first)");
   }
   if ((st.st_mode & 077) != 0) {
     return MakeError(ErrorCode::kFailedPrecondition,
@@ -74,10 +76,12 @@ Result<Signer> Signer::LoadOrCreate(const std::filesystem::path& dir) {
   Signer signer;
   crypto_sign_keypair(signer.public_key_.data(), signer.secret_key_.data());
   std::string sk_hex(signer.secret_key_.size() * 2 + 1, '\0');
-  sodium_bin2hex(sk_hex.data(), sk_hex.size(), signer.secret_key_.data(), signer.secret_key_.size());
+  sodium_bin2hex(sk_hex.data(), sk_hex.size(), signer.secret_key_.data(),
+                 signer.secret_key_.size());
   sk_hex.pop_back();
   std::string pk_hex(signer.public_key_.size() * 2 + 1, '\0');
-  sodium_bin2hex(pk_hex.data(), pk_hex.size(), signer.public_key_.data(), signer.public_key_.size());
+  sodium_bin2hex(pk_hex.data(), pk_hex.size(), signer.public_key_.data(),
+                 signer.public_key_.size());
   pk_hex.pop_back();
   FG_RETURN_IF_ERROR(WriteNewFile(dir / kSecretKeyFile, sk_hex + "\n", 0600));
   std::error_code ec;
@@ -103,7 +107,8 @@ Result<std::array<unsigned char, 32>> LoadPublicKey(const std::filesystem::path&
   size_t len = 0;
   if (sodium_hex2bin(key.data(), key.size(), hex.data(), hex.size(), nullptr, &len, nullptr) != 0 ||
       len != key.size()) {
-    return MakeError(ErrorCode::kInvalidArgument, file.string() + " does not hold an Ed25519 public key");
+    return MakeError(ErrorCode::kInvalidArgument,
+                     file.string() + " does not hold an Ed25519 public key");
   }
   return key;
 }

@@ -25,7 +25,8 @@ class EventBus;
 class Subscription {
  public:
   Subscription() = default;
-  Subscription(EventBus* bus, std::type_index type, uint64_t id) : bus_(bus), type_(type), id_(id) {}
+  Subscription(EventBus* bus, std::type_index type, uint64_t id)
+      : bus_(bus), type_(type), id_(id) {}
   Subscription(Subscription&& other) noexcept { *this = std::move(other); }
   Subscription& operator=(Subscription&& other) noexcept;
   Subscription(const Subscription&) = delete;

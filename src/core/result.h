@@ -63,16 +63,16 @@ inline tl::unexpected<Error> Internal(std::string message) {
 #define FG_CONCAT(a, b) FG_CONCAT_INNER(a, b)
 
 // Returns the error of a Result-valued expression from the enclosing function.
-#define FG_RETURN_IF_ERROR(expr)                                          \
-  do {                                                                    \
-    auto fg_status_ = (expr);                                             \
+#define FG_RETURN_IF_ERROR(expr)                                             \
+  do {                                                                       \
+    auto fg_status_ = (expr);                                                \
     if (!fg_status_) return tl::unexpected<::fg::Error>(fg_status_.error()); \
   } while (false)
 
 // Declares `lhs` from a Result-valued expression, or returns its error.
 #define FG_ASSIGN_OR_RETURN(lhs, expr) \
   FG_ASSIGN_OR_RETURN_IMPL(FG_CONCAT(fg_result_, __LINE__), lhs, expr)
-#define FG_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)                     \
-  auto tmp = (expr);                                                 \
+#define FG_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)                        \
+  auto tmp = (expr);                                                    \
   if (!tmp) return tl::unexpected<::fg::Error>(std::move(tmp).error()); \
   lhs = std::move(*tmp)

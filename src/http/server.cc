@@ -205,6 +205,8 @@ struct WakeHub {
 
 class SessionBase;
 
+enum class Closing { kGraceful, kForced };
+
 // Holds nothing bound to the io_context: a source may keep its wake-up (and so this) long
 // after the server is destroyed.
 struct WakeTarget {
@@ -269,9 +271,10 @@ class SessionBase : public std::enable_shared_from_this<SessionBase> {
     registered_ = true;
   }
 
-  // Graceful: close if idle or streaming, else after the response in flight. Forced: now.
-  void Shutdown(bool force) {
-    asio::post(executor_, [self = shared_from_this(), force] { self->OnShutdown(force); });
+  // kGraceful: close now if idle or streaming, else after the response in flight.
+  // kForced: close now. Callable from any thread.
+  void Shutdown(Closing how) {
+    asio::post(executor_, [self = shared_from_this(), how] { self->OnShutdown(how); });
   }
 
   // Makes the session call its stream's Next() again soon; callable from any thread.
@@ -282,7 +285,7 @@ class SessionBase : public std::enable_shared_from_this<SessionBase> {
 
  protected:
   virtual void OnWake() = 0;
-  virtual void OnShutdown(bool force) = 0;
+  virtual void OnShutdown(Closing how) = 0;
 
   ServerState& server_;
   asio::any_io_executor executor_;
@@ -343,9 +346,9 @@ class Session final : public SessionBase {
   beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
   bool Stopping() const { return stopping_ || server_.stopping.load(std::memory_order_relaxed); }
 
-  void OnShutdown(bool force) override {
+  void OnShutdown(Closing how) override {
     stopping_ = true;
-    if (force) {
+    if (how == Closing::kForced) {
       wake_timer_.cancel();
       Lowest().close();
     } else if (state_ != State::kBusy) {
@@ -812,9 +815,9 @@ class Server::Impl {
         closed->set_value();
       });
       closed->get_future().wait_for(grace + std::chrono::seconds(1));
-      ShutdownSessions(/*force=*/false);
+      ShutdownSessions(Closing::kGraceful);
       WaitForSessions(SteadyClock::now() + grace);
-      ShutdownSessions(/*force=*/true);
+      ShutdownSessions(Closing::kForced);
       WaitForSessions(SteadyClock::now() + std::chrono::seconds(2));
     }
     {
@@ -867,7 +870,7 @@ class Server::Impl {
     }
   }
 
-  void ShutdownSessions(bool force) {
+  void ShutdownSessions(Closing how) {
     std::vector<std::shared_ptr<SessionBase>> live;
     {
       std::lock_guard lock(state_.sessions_mu);
@@ -875,7 +878,7 @@ class Server::Impl {
         if (auto session = weak.lock()) live.push_back(std::move(session));
       }
     }
-    for (auto& session : live) session->Shutdown(force);
+    for (auto& session : live) session->Shutdown(how);
     // `live` may hold the last reference: it is released here, outside sessions_mu.
   }
 

@@ -26,8 +26,8 @@ struct StringHash {
 
 tl::unexpected<Error> SqliteError(sqlite3* db, int rc, std::string_view what) {
   int extended = db != nullptr ? sqlite3_extended_errcode(db) : rc;
-  std::string message = std::string(what) + ": " +
-                        (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  std::string message =
+      std::string(what) + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   ErrorCode code = ErrorCode::kInternal;
   switch (rc & 0xff) {
     case SQLITE_CONSTRAINT:
@@ -39,14 +39,21 @@ tl::unexpected<Error> SqliteError(sqlite3* db, int rc, std::string_view what) {
         code = ErrorCode::kInvalidArgument;
       }
       break;
-    case SQLITE_FULL: code = ErrorCode::kResourceExhausted; break;
+    case SQLITE_FULL:
+      code = ErrorCode::kResourceExhausted;
+      break;
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
     case SQLITE_IOERR:
-    case SQLITE_CANTOPEN: code = ErrorCode::kUnavailable; break;
+    case SQLITE_CANTOPEN:
+      code = ErrorCode::kUnavailable;
+      break;
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: code = ErrorCode::kDataLoss; break;
-    default: break;
+    case SQLITE_NOTADB:
+      code = ErrorCode::kDataLoss;
+      break;
+    default:
+      break;
   }
   return MakeError(code, std::move(message));
 }
@@ -76,7 +83,8 @@ double Row::Real(int col) const { return sqlite3_column_double(stmt_, col); }
 std::string_view Row::TextView(int col) const {
   const unsigned char* text = sqlite3_column_text(stmt_, col);
   if (text == nullptr) return {};
-  return {reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
+  return {reinterpret_cast<const char*>(text),
+          static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
 }
 std::string Row::Blob(int col) const {
   const void* data = sqlite3_column_blob(stmt_, col);
@@ -141,9 +149,15 @@ Result<int64_t> Connection::Exec(std::string_view sql, std::span<const Param> pa
     int index = static_cast<int>(i) + 1;
     int rc = SQLITE_OK;
     switch (p.kind()) {
-      case Param::Kind::kNull: rc = sqlite3_bind_null(stmt, index); break;
-      case Param::Kind::kInt: rc = sqlite3_bind_int64(stmt, index, p.int_value()); break;
-      case Param::Kind::kReal: rc = sqlite3_bind_double(stmt, index, p.real_value()); break;
+      case Param::Kind::kNull:
+        rc = sqlite3_bind_null(stmt, index);
+        break;
+      case Param::Kind::kInt:
+        rc = sqlite3_bind_int64(stmt, index, p.int_value());
+        break;
+      case Param::Kind::kReal:
+        rc = sqlite3_bind_double(stmt, index, p.real_value());
+        break;
       case Param::Kind::kText:
         rc = sqlite3_bind_text64(stmt, index, p.text_value().data(), p.text_value().size(),
                                  SQLITE_STATIC, SQLITE_UTF8);
@@ -236,9 +250,8 @@ Result<std::unique_ptr<Database>> Database::Open(Options options) {
   Connection& w = *impl->writer;
   if (!impl->in_memory) {
     std::string mode;
-    FG_RETURN_IF_ERROR(w.Exec("PRAGMA journal_mode=WAL", {}, [&](const Row& r) {
-      mode = r.Text(0);
-    }));
+    FG_RETURN_IF_ERROR(
+        w.Exec("PRAGMA journal_mode=WAL", {}, [&](const Row& r) { mode = r.Text(0); }));
     if (mode != "wal") {
       return MakeError(ErrorCode::kFailedPrecondition,
                        "cannot switch " + impl->options.path + " to WAL mode (got " + mode + ")");
@@ -400,8 +413,8 @@ Result<int> Database::SchemaVersion(std::string_view module) {
     FG_RETURN_IF_ERROR(c.ExecScript(
         "CREATE TABLE IF NOT EXISTS schema_versions (module TEXT PRIMARY KEY, version INTEGER "
         "NOT NULL)"));
-    FG_RETURN_IF_ERROR(c.Exec("SELECT version FROM schema_versions WHERE module = ?",
-                              {module}, [&](const Row& row) { version = static_cast<int>(row.Int(0)); }));
+    FG_RETURN_IF_ERROR(c.Exec("SELECT version FROM schema_versions WHERE module = ?", {module},
+                              [&](const Row& row) { version = static_cast<int>(row.Int(0)); }));
     return {};
   });
   if (!r) return tl::unexpected(r.error());
@@ -438,10 +451,10 @@ Result<void> Database::Migrate(std::string_view module, std::span<const Migratio
                         " failed: " + applied.error().message);
       }
     }
-    FG_RETURN_IF_ERROR(c.Exec(
-        "INSERT INTO schema_versions(module, version) VALUES (?, ?) "
-        "ON CONFLICT(module) DO UPDATE SET version = excluded.version",
-        {module, newest}));
+    FG_RETURN_IF_ERROR(
+        c.Exec("INSERT INTO schema_versions(module, version) VALUES (?, ?) "
+               "ON CONFLICT(module) DO UPDATE SET version = excluded.version",
+               {module, newest}));
     return {};
   });
 }

@@ -131,8 +131,8 @@ enum class Durability {
 struct Options {
   std::string path;  // a file, or ":memory:" (one connection shared by reads and writes)
   Durability durability = Durability::kFull;
-  size_t max_batch = 4096;      // jobs per group-commit transaction
-  int read_connections = 4;     // pool size for file databases
+  size_t max_batch = 4096;            // jobs per group-commit transaction
+  int read_connections = 4;           // pool size for file databases
   size_t max_queued_writes = 100000;  // beyond this Write fails with ResourceExhausted
 };
 

@@ -1,0 +1,101 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+
+#include "../../fixtures/corpus.h"
+
+namespace fg::app {
+namespace {
+
+TEST(Config, DefaultsAreSafe) {
+  Config config;
+  EXPECT_EQ(config.listen, "127.0.0.1:8080");
+  EXPECT_EQ(config.durability, "full");
+  EXPECT_FALSE(config.allow_plain_http);
+  EXPECT_EQ(config.idle_timeout_minutes, 15);
+  EXPECT_TRUE(Validate(config));
+}
+
+TEST(Config, FileOverridesDefaults) {
+  auto config = ParseConfig(
+      "[server]\nlisten = \"127.0.0.1:9090\"\nworker_threads = 8\n"
+      "[audit]\ncheckpoint_every_entries = 50\n[data]\ndir = \"/srv/fg\"\n",
+      "fg.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->listen, "127.0.0.1:9090");
+  EXPECT_EQ(config->worker_threads, 8);
+  EXPECT_EQ(config->checkpoint_every_entries, 50);
+  EXPECT_EQ(config->data_dir, "/srv/fg");
+  EXPECT_EQ(config->io_threads, 2);
+}
+
+TEST(Config, WrongTypeNamesFileLineAndKey) {
+  auto config = ParseConfig("[server]\n\nio_threads = \"two\"\n", "/etc/fg.toml");
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("/etc/fg.toml:3:"), std::string::npos)
+      << config.error().message;
+  EXPECT_NE(config.error().message.find("server.io_threads"), std::string::npos);
+}
+
+TEST(Config, UnknownKeyIsAnError) {
+  auto config = ParseConfig("[server]\nlisen = \"127.0.0.1:1\"\n", "fg.toml");
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("fg.toml:2:"), std::string::npos);
+  EXPECT_NE(config.error().message.find("server.lisen"), std::string::npos);
+  EXPECT_FALSE(ParseConfig("[serverr]\n", "fg.toml"));
+}
+
+TEST(Config, SyntaxErrorNamesTheLine) {
+  auto config = ParseConfig("[server]\nlisten = \n", "fg.toml");
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("fg.toml:2:"), std::string::npos) << config.error().message;
+}
+
+TEST(Config, PlainHttpOffLoopbackIsRefused) {
+  Config config;
+  config.listen = "0.0.0.0:8080";
+  auto validated = Validate(config);
+  ASSERT_FALSE(validated);
+  EXPECT_NE(validated.error().message.find("allow_plain_http"), std::string::npos);
+  config.allow_plain_http = true;
+  EXPECT_TRUE(Validate(config));
+  config.allow_plain_http = false;
+  config.tls_cert_file = "c.pem";
+  config.tls_key_file = "k.pem";
+  EXPECT_TRUE(Validate(config));
+}
+
+TEST(Config, TlsFilesGoTogether) {
+  Config config;
+  config.tls_cert_file = "c.pem";
+  EXPECT_FALSE(Validate(config));
+}
+
+TEST(Config, IdleTimeoutCannotExceedFifteenMinutes) {
+  auto config = ParseConfig("[session]\nidle_timeout_minutes = 30\n", "fg.toml");
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("session.idle_timeout_minutes"), std::string::npos);
+}
+
+TEST(Config, ListenAddressesParse) {
+  EXPECT_EQ(ParseListen("127.0.0.1:0")->port, 0);
+  EXPECT_EQ(ParseListen("[::1]:8443")->host, "::1");
+  EXPECT_FALSE(ParseListen("127.0.0.1"));
+  EXPECT_FALSE(ParseListen("127.0.0.1:99999"));
+  EXPECT_FALSE(ParseListen("127.0.0.1:80x"));
+  EXPECT_TRUE(IsLoopback("127.0.0.2"));
+  EXPECT_FALSE(IsLoopback("10.0.0.1"));
+}
+
+TEST(Config, MissingFileIsAClearError) {
+  auto config = LoadConfig("/nonexistent/fg.toml");
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("/nonexistent/fg.toml"), std::string::npos);
+}
+
+TEST(ConfigFuzzCorpus, EveryCorpusInputIsHandledWithoutCrashing) {
+  EXPECT_GT(fg::testing::ReplayCorpus(FG_CONFIG_FUZZ_CORPUS), 5);
+}
+
+}  // namespace
+}  // namespace fg::app
