@@ -54,7 +54,9 @@ class AuditStream final : public http::StreamSource {
   }
 
   std::optional<std::string> Next() override {
-    if (++polls_ % 64 == 0 && !still_allowed_()) return std::nullopt;
+    // A single indexed read: cheap enough to re-check the session on every pull, so a
+    // logout, a disabled account or an idle timeout ends the stream promptly.
+    if (!still_allowed_()) return std::nullopt;
     std::string out;
     if (!started_) {
       started_ = true;
@@ -85,7 +87,6 @@ class AuditStream final : public http::StreamSource {
   std::function<bool()> still_allowed_;
   int64_t last_seq_;
   bool started_ = false;
-  uint64_t polls_ = 0;
   std::shared_ptr<Wake> wake_;
   core::Subscription subscription_;
 };
@@ -146,7 +147,8 @@ void AddAuditRoutes(RouteTable& table, audit::Log& log, core::EventBus& bus, aut
                std::function<bool()> still_allowed = [] { return true; };
                if (auto cookie = ctx.request.Cookie("fg_session")) {
                  still_allowed = [&auth, token = *cookie] {
-                   return auth.AuthenticateSession(token).has_value();
+                   return auth.AuthenticateSession(token, auth::Auth::Activity::kPassive)
+                       .has_value();
                  };
                }
                http::Response response;

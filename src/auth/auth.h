@@ -148,8 +148,12 @@ class Auth {
   // and remote address, never the password). Rehashes a password made with older parameters.
   Result<Login> LogIn(std::string_view username, std::string_view password,
                       std::string_view remote_address);
+  // Whether a check counts as the user's activity. A live stream re-checking its session is
+  // passive: an open dashboard must not keep an idle session alive (PCI DSS 8.2.8).
+  enum class Activity { kActive, kPassive };
   // Unauthenticated when the token is unknown, ended, idle or expired, or its user disabled.
-  Result<Principal> AuthenticateSession(std::string_view session_token);
+  Result<Principal> AuthenticateSession(std::string_view session_token,
+                                        Activity activity = Activity::kActive);
   // Whether `csrf_token` is the CSRF token of this live session (constant-time).
   bool CheckCsrf(int64_t session_id, std::string_view csrf_token);
   // Ends the session. Audited as session.logout.

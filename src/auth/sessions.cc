@@ -134,7 +134,7 @@ Result<Auth::Login> Auth::LogIn(std::string_view username, std::string_view pass
   return login;
 }
 
-Result<Principal> Auth::AuthenticateSession(std::string_view session_token) {
+Result<Principal> Auth::AuthenticateSession(std::string_view session_token, Activity activity) {
   if (!internal::LooksLikeSecret(session_token, internal::kSessionPrefix)) {
     return Unauthenticated("not a session token");
   }
@@ -195,8 +195,8 @@ Result<Principal> Auth::AuthenticateSession(std::string_view session_token) {
       state_->sessions.erase(found->session_id);
       return Unauthenticated("session idle too long; log in again");
     }
-    seen.last_seen = std::max(seen.last_seen, now);
-    if (now - seen.stored >= kLastSeenWriteInterval) {
+    if (activity == Activity::kActive) seen.last_seen = std::max(seen.last_seen, now);
+    if (activity == Activity::kActive && now - seen.stored >= kLastSeenWriteInterval) {
       seen.stored = now;
       write_last_seen = true;
     }

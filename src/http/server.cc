@@ -9,6 +9,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <atomic>
@@ -30,6 +31,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -493,14 +495,7 @@ class Session final : public SessionBase {
       co_return Ending::kDrop;
     }
 
-    // Whatever the client sends (or its FIN) means it is done with the stream: it never
-    // sends anything else on an event-stream connection.
-    Lowest().socket().async_wait(
-        tcp::socket::wait_read,
-        asio::bind_executor(executor_, [self = shared_from_this(), this](beast::error_code) {
-          client_gone_ = true;
-          wake_timer_.cancel();
-        }));
+    WatchClient();
 
     bool source_ended = false;
     while (!Stopping() && !client_gone_) {
@@ -537,6 +532,28 @@ class Session final : public SessionBase {
       co_await Write(std::array{asio::const_buffer(kLast.data(), kLast.size())});
     }
     co_return Ending::kDrop;
+  }
+
+  // Whatever the client sends (or its FIN) means it is done with the stream: it never sends
+  // anything else on an event-stream connection. Readiness is checked with a peek, because
+  // epoll can report a stale edge from the request that was already read.
+  void WatchClient() {
+    Lowest().socket().async_wait(
+        tcp::socket::wait_read,
+        asio::bind_executor(executor_, [self = shared_from_this(), this](beast::error_code ec) {
+          if (state_ != State::kStreaming) return;
+          if (!ec) {
+            char byte;
+            ssize_t n = ::recv(Lowest().socket().native_handle(), &byte, 1,
+                               MSG_PEEK | MSG_DONTWAIT);
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+              WatchClient();  // spurious
+              return;
+            }
+          }
+          client_gone_ = true;
+          wake_timer_.cancel();
+        }));
   }
 
   void EndWakeups() {

@@ -334,6 +334,18 @@ TEST_F(AuthSessions, IdleSessionEndsAfterTheIdleTimeout) {
   EXPECT_FALSE(auth_->AuthenticateSession(login.session_token));  // stays ended
 }
 
+TEST_F(AuthSessions, PassiveChecksDoNotKeepAnIdleSessionAlive) {
+  MakeUser("bob");
+  auto login = MustLogIn("bob");
+  for (int i = 0; i < 3; ++i) {
+    clock_.Advance(minutes(5));
+    ASSERT_TRUE(auth_->AuthenticateSession(login.session_token, Auth::Activity::kPassive)) << i;
+  }
+  clock_.Advance(minutes(1));
+  EXPECT_FALSE(auth_->AuthenticateSession(login.session_token, Auth::Activity::kPassive));
+  EXPECT_FALSE(auth_->AuthenticateSession(login.session_token));
+}
+
 TEST_F(AuthSessions, ActivityKeepsASessionAlive) {
   MakeUser("bob");
   auto login = MustLogIn("bob");
