@@ -102,17 +102,18 @@ TEST_F(AuditTest, EditedEntryWithRecomputedChainIsCaughtByCheckpoint) {
     ASSERT_TRUE(db);
     std::vector<Entry> entries;
     ASSERT_TRUE((*db)->Read([&](store::Connection& c) {
-      return c.Exec("SELECT seq, time_us, actor, action, subject, details FROM audit_log ORDER BY seq",
-                    {}, [&](const store::Row& row) {
-                      Entry e;
-                      e.seq = row.Int(0);
-                      e.time = core::FromUnixMicros(row.Int(1));
-                      e.actor = row.Text(2);
-                      e.action = row.Text(3);
-                      e.subject = row.Text(4);
-                      e.details = row.Text(5);
-                      entries.push_back(e);
-                    });
+      return c.Exec(
+          "SELECT seq, time_us, actor, action, subject, details FROM audit_log ORDER BY seq", {},
+          [&](const store::Row& row) {
+            Entry e;
+            e.seq = row.Int(0);
+            e.time = core::FromUnixMicros(row.Int(1));
+            e.actor = row.Text(2);
+            e.action = row.Text(3);
+            e.subject = row.Text(4);
+            e.details = row.Text(5);
+            entries.push_back(e);
+          });
     }));
     entries[4].details = R"({"name":"forged"})";
     Hash prev{};
@@ -123,8 +124,7 @@ TEST_F(AuditTest, EditedEntryWithRecomputedChainIsCaughtByCheckpoint) {
         prev = e.hash;
         FG_RETURN_IF_ERROR(c.Exec(
             "UPDATE audit_log SET details = ?, prev_hash = ?, hash = ? WHERE seq = ?",
-            {e.details,
-             store::BlobView{{reinterpret_cast<const char*>(e.prev_hash.data()), 32}},
+            {e.details, store::BlobView{{reinterpret_cast<const char*>(e.prev_hash.data()), 32}},
              store::BlobView{{reinterpret_cast<const char*>(e.hash.data()), 32}}, e.seq}));
       }
       return {};
@@ -237,7 +237,8 @@ TEST_F(AuditTest, CommittedEventFollowsDurableAppend) {
 
 TEST_F(AuditTest, ListFiltersAndPagesNewestFirst) {
   AppendMany(12);
-  ASSERT_TRUE(log_->AppendDurably({.actor = "user:sec", .action = "zone.update", .subject = "zone:1"}));
+  ASSERT_TRUE(
+      log_->AppendDurably({.actor = "user:sec", .action = "zone.update", .subject = "zone:1"}));
   auto page = log_->List({.limit = 5});
   ASSERT_TRUE(page);
   ASSERT_EQ(page->size(), 5u);

@@ -9,9 +9,11 @@
 namespace fg::store {
 namespace {
 
-constexpr Migration kV1[] = {{1, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL);"}};
-constexpr Migration kV2[] = {{1, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL);"},
-                             {2, "ALTER TABLE t ADD COLUMN note TEXT;"}};
+constexpr Migration kV1[] = {
+    {1, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL);"}};
+constexpr Migration kV2[] = {
+    {1, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL);"},
+    {2, "ALTER TABLE t ADD COLUMN note TEXT;"}};
 
 class TempDir {
  public:
@@ -176,7 +178,8 @@ TEST(Store, ConcurrentReadersSeeCommittedRows) {
   std::thread writer([&] {
     for (int i = 0; i < 200; ++i) {
       ASSERT_TRUE((*db)->Write([i](Connection& c) {
-        return c.Exec("INSERT INTO t(name) VALUES (?)", {std::to_string(i)}).transform([](int64_t) {});
+        return c.Exec("INSERT INTO t(name) VALUES (?)", {std::to_string(i)}).transform([](int64_t) {
+        });
       }));
     }
   });
