@@ -84,6 +84,11 @@ int VerifyAudit(const CommonFlags& flags, const std::string& public_key_file) {
                 static_cast<long long>(report->entries),
                 static_cast<long long>(report->checkpoints),
                 static_cast<long long>(report->last_seq));
+    if (report->last_seq > report->last_signed_seq) {
+      std::printf("note: entries %lld..%lld are chained but not yet signed by a checkpoint\n",
+                  static_cast<long long>(report->last_signed_seq + 1),
+                  static_cast<long long>(report->last_seq));
+    }
     return 0;
   }
   std::printf("audit trail BROKEN: first bad seq %lld: %s\n",
@@ -104,13 +109,24 @@ Result<auth::User> FindUser(auth::Auth& auth, const std::string& username) {
   return NotFound("no console user named '" + username + "'");
 }
 
+int UserCommandUnsigned(const std::string& action, Runtime& rt, const std::string& username,
+                        const std::string& role_name, bool password_stdin);
+
 int UserCommand(const std::string& action, const CommonFlags& flags, const std::string& username,
                 const std::string& role_name, bool password_stdin) {
   auto config = ResolveConfig(flags);
   if (!config) return Fail(config.error());
   auto rt = OpenRuntime(*config, DataDir::kMustExist);
   if (!rt) return Fail(rt.error());
-  auth::Auth& auth = *(*rt)->auth;
+  int code = UserCommandUnsigned(action, **rt, username, role_name, password_stdin);
+  // Sign what the command wrote; a running server's timer would, but it may not be running.
+  if (auto signed_now = (*rt)->log->CheckpointNow(); !signed_now) return Fail(signed_now.error());
+  return code;
+}
+
+int UserCommandUnsigned(const std::string& action, Runtime& rt, const std::string& username,
+                        const std::string& role_name, bool password_stdin) {
+  auth::Auth& auth = *rt.auth;
   std::string actor = CliActor();
 
   if (action == "list") {

@@ -56,6 +56,8 @@ int Init(const Config& config, Demo demo) {
   auto rt = OpenRuntime(config, DataDir::kCreate);
   if (!rt) return Fail(rt.error());
   if (auto prepared = Prepare(**rt, demo); !prepared) return Fail(prepared.error());
+  // Sign what init wrote, so the trail is pinned to this installation's key from the start.
+  if (auto signed_now = (*rt)->log->CheckpointNow(); !signed_now) return Fail(signed_now.error());
   std::printf("floorguard: initialised %s\n", (*rt)->data_dir.c_str());
   return 0;
 }

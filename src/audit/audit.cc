@@ -340,6 +340,7 @@ Result<VerifyReport> Verify(store::Database& db, const std::array<unsigned char,
           while (next_checkpoint < checkpoints.size() &&
                  checkpoints[next_checkpoint].seq <= entry.seq) {
             const Checkpoint& cp = checkpoints[next_checkpoint++];
+            if (cp.seq == entry.seq && cp.hash == stored_hash) report.last_signed_seq = cp.seq;
             if (cp.seq == entry.seq && cp.hash != stored_hash) {
               fail(entry.seq, "entry " + std::to_string(entry.seq) +
                                   " differs from the signed checkpoint that pins it");

@@ -143,6 +143,7 @@ struct VerifyReport {
   int64_t entries = 0;
   int64_t checkpoints = 0;
   int64_t last_seq = 0;
+  int64_t last_signed_seq = 0;  // newest entry pinned by a valid checkpoint
   std::optional<int64_t> first_bad_seq;
   std::string problem;  // what is wrong at first_bad_seq
 };

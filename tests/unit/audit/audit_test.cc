@@ -80,6 +80,7 @@ TEST_F(AuditTest, IntactTrailVerifies) {
   EXPECT_TRUE(r.intact) << r.problem;
   EXPECT_EQ(r.entries, 25);
   EXPECT_EQ(r.checkpoints, 2);  // at 10 and 20
+  EXPECT_EQ(r.last_signed_seq, 20);
   EXPECT_EQ(r.last_seq, 25);
 }
 
