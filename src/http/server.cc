@@ -544,8 +544,8 @@ class Session final : public SessionBase {
           if (state_ != State::kStreaming) return;
           if (!ec) {
             char byte;
-            ssize_t n = ::recv(Lowest().socket().native_handle(), &byte, 1,
-                               MSG_PEEK | MSG_DONTWAIT);
+            ssize_t n =
+                ::recv(Lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
               WatchClient();  // spurious
               return;

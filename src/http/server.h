@@ -76,8 +76,8 @@ class Server {
 
   // Stops accepting, ends streams, closes idle keep-alive connections, lets requests in
   // flight finish and send their response (with Connection: close) for up to `grace`, then
-  // closes what is left and joins every thread. A handler that never returns blocks Stop().
-  // Idempotent.
+  // closes what is left and joins every thread. A handler that never returns blocks Stop(),
+  // and Stop() must not be called from a handler. Idempotent.
   void Stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
 
  private:

@@ -113,6 +113,12 @@ class Client {
     return false;
   }
 
+  // Sends FIN, as a browser tab that closes does.
+  void HalfClose() {
+    beast::error_code ignored;
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
   const std::string& received() const { return received_; }
 
   SSL* native_tls() { return tls_ ? tls_->native_handle() : nullptr; }
@@ -584,6 +590,19 @@ TEST(HttpServerSse, ClientReceivesEventsPushedAfterAWakeup) {
   source->Push("", /*end=*/true);
   EXPECT_TRUE(client.ReadToEnd());
   EXPECT_TRUE(client.received().ends_with("0\r\n\r\n")) << client.received();
+}
+
+TEST(HttpServerSse, ClientThatLeavesEndsTheStream) {
+  auto source = std::make_shared<QueueSource>("data: x\n\n");
+  auto server = StartOrDie({.sse_keepalive = 60s}, StreamHandler(source));
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  ASSERT_TRUE(client.Connect());
+  ASSERT_FALSE(client.Write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(client.ReadUntil("data: x\n\n"));
+  client.HalfClose();
+  EXPECT_TRUE(client.ReadToEnd());
+  EXPECT_EQ(source.use_count(), 2) << "the server still holds the stream";
 }
 
 TEST(HttpServerSse, IdleStreamGetsAKeepaliveComment) {
