@@ -41,6 +41,19 @@ void AddSecurityHeaders(http::Response& response, bool tls, bool api) {
   if (tls) response.headers.emplace_back("Strict-Transport-Security", "max-age=31536000");
 }
 
+// 405 with a problem body that agrees with the status line (RFC 9457).
+http::Response MethodNotAllowed(const std::string& allow) {
+  Json body = {{"type", "about:blank"},
+               {"title", "Method not allowed"},
+               {"status", 405},
+               {"code", "method_not_allowed"},
+               {"detail", "this resource answers " + allow}};
+  http::Response r = http::Response::Json(405, Dump(body));
+  r.SetHeader("Content-Type", "application/problem+json");
+  r.SetHeader("Allow", allow);
+  return r;
+}
+
 bool Allowed(const Route& route, auth::Role role) {
   for (auth::Role r : route.roles) {
     if (r == role) return true;
@@ -204,10 +217,7 @@ http::Response Api::Handle(const http::Request& request) {
 
 http::Response Api::ServeAsset(const http::Request& request) {
   if (request.method != http::Method::kGet && request.method != http::Method::kHead) {
-    http::Response r = Problem(ErrorCode::kInvalidArgument, "method not allowed");
-    r.status = 405;
-    r.SetHeader("Allow", "GET, HEAD");
-    return r;
+    return MethodNotAllowed("GET, HEAD");
   }
   const console::Asset* asset = console::FindAsset(request.path);
   if (asset == nullptr) return Problem(ErrorCode::kNotFound, "no such page");
@@ -249,10 +259,7 @@ http::Response Api::Dispatch(const http::Request& request) {
       if (!allow.empty()) allow += ", ";
       allow += http::MethodName(m);
     }
-    http::Response r = Problem(ErrorCode::kInvalidArgument, "method not allowed");
-    r.status = 405;
-    r.SetHeader("Allow", allow);
-    return r;
+    return MethodNotAllowed(allow);
   }
   const Route& route = table_.routes()[match->route_id];
   if (route.roles.empty()) {

@@ -51,20 +51,6 @@ class CliTest : public ::testing::Test {
   std::string data_;
 };
 
-TEST_F(CliTest, AuditVerifyPassesAnIntactTrailAndNamesTheFirstTamperedEntry) {
-  CliRun init = Floorguard("init --demo --data " + data_);
-  ASSERT_EQ(init.exit_code, 0) << init.output;
-  EXPECT_NE(init.output.find("one-time password"), std::string::npos);
-  CliRun ok = Floorguard("audit verify --data " + data_);
-  EXPECT_EQ(ok.exit_code, 0) << ok.output;
-  EXPECT_NE(ok.output.find("intact"), std::string::npos);
-
-  Tamper("UPDATE audit_log SET details = '{}' WHERE seq = 3");
-  CliRun broken = Floorguard("audit verify --data " + data_);
-  EXPECT_EQ(broken.exit_code, 1) << broken.output;
-  EXPECT_NE(broken.output.find("first bad seq 3"), std::string::npos) << broken.output;
-}
-
 TEST_F(CliTest, AuditVerifyRejectsAForeignPublicKey) {
   ASSERT_EQ(Floorguard("init --data " + data_).exit_code, 0);
   ASSERT_EQ(Floorguard("init --data " + (dir_ / "other").string()).exit_code, 0);
@@ -100,16 +86,6 @@ TEST_F(CliTest, BadConfigStopsStartupNamingFileAndLine) {
   CliRun exposed = Floorguard("serve --listen 0.0.0.0:0 --data " + data_);
   EXPECT_NE(exposed.exit_code, 0);
   EXPECT_NE(exposed.output.find("plain HTTP"), std::string::npos) << exposed.output;
-}
-
-TEST_F(CliTest, VersionAndHelp) {
-  CliRun version = Floorguard("version");
-  EXPECT_EQ(version.exit_code, 0);
-  EXPECT_NE(version.output.find("floorguard 0."), std::string::npos);
-  CliRun help = Floorguard("serve --help");
-  EXPECT_EQ(help.exit_code, 0);
-  EXPECT_NE(help.output.find("--listen"), std::string::npos);
-  EXPECT_NE(Floorguard("nonsense").exit_code, 0);
 }
 
 }  // namespace
