@@ -254,6 +254,20 @@ void AddUserRoutes(RouteTable& table, auth::Auth& auth) {
                if (!password) return Problem(password.error());
                return SecretResponse(200, {{"password", *password}});
              }});
+
+  table.Add({.method = Method::kPost,
+             .pattern = "/api/v1/users/{id}/unlock",
+             .roles = kAdminOnly,
+             .summary = "Lift a lockout caused by repeated failed logins",
+             .tag = "auth",
+             .handler = [&auth](const Context& ctx) {
+               auto id = ParseId(ctx.Param("id"));
+               if (!id) return Problem(id.error());
+               if (auto unlocked = auth.Unlock(ctx.Actor(), *id); !unlocked) {
+                 return Problem(unlocked.error());
+               }
+               return http::Response::Empty(204);
+             }});
 }
 
 void AddTokenRoutes(RouteTable& table, auth::Auth& auth) {

@@ -157,7 +157,22 @@ Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& f
       audit.Positive("checkpoint_interval_seconds", config.checkpoint_interval_seconds, 86400));
 
   TableReader session(file, root, "session");
-  FG_RETURN_IF_ERROR(session.Check({"idle_timeout_minutes", "absolute_timeout_hours"}));
+  FG_RETURN_IF_ERROR(
+      session.Check({"idle_timeout_minutes", "absolute_timeout_hours", "lockout_after_failures",
+                     "lockout_window_minutes", "lockout_minutes"}));
+  FG_RETURN_IF_ERROR(session.Read("lockout_after_failures", &config.lockout_after_failures));
+  FG_RETURN_IF_ERROR(session.Read("lockout_window_minutes", &config.lockout_window_minutes));
+  FG_RETURN_IF_ERROR(session.Read("lockout_minutes", &config.lockout_minutes));
+  FG_RETURN_IF_ERROR(session.Positive("lockout_after_failures", config.lockout_after_failures, 10));
+  FG_RETURN_IF_ERROR(
+      session.Positive("lockout_window_minutes", config.lockout_window_minutes, 1440));
+  FG_RETURN_IF_ERROR(session.Positive("lockout_minutes", config.lockout_minutes, 10080));
+  if (config.lockout_minutes < 30) {
+    return InvalidArgument("session.lockout_minutes",
+                           file.string() +
+                               ": session.lockout_minutes must be at least 30 "
+                               "(PCI DSS 8.3.4)");
+  }
   FG_RETURN_IF_ERROR(session.Read("idle_timeout_minutes", &config.idle_timeout_minutes));
   FG_RETURN_IF_ERROR(session.Read("absolute_timeout_hours", &config.absolute_timeout_hours));
   // PCI DSS 8.2.8: an idle session ends after at most 15 minutes.

@@ -34,6 +34,9 @@ struct Config {
   // [session]
   int64_t idle_timeout_minutes = 15;
   int64_t absolute_timeout_hours = 12;
+  int64_t lockout_after_failures = 6;  // PCI DSS 8.3.4: at most 10
+  int64_t lockout_window_minutes = 15;
+  int64_t lockout_minutes = 30;  // PCI DSS 8.3.4: at least 30
   // [log]
   std::string log_level = "info";
 

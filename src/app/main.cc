@@ -176,6 +176,11 @@ int UserCommandUnsigned(const std::string& action, Runtime& rt, const std::strin
     std::printf("console user '%s' %sd\n", username.c_str(), action.c_str());
     return 0;
   }
+  if (action == "unlock") {
+    if (auto unlocked = auth.Unlock(CliActor(), user->id); !unlocked) return Fail(unlocked.error());
+    std::printf("console user '%s' unlocked\n", username.c_str());
+    return 0;
+  }
   if (action == "reset") {
     auto password = auth.ResetPassword(actor, user->id);
     if (!password) return Fail(password.error());
@@ -226,7 +231,8 @@ int Main(int argc, char** argv) {
                    "Checkpoint public key kept outside the data directory (hex)")
       ->check(CLI::ExistingFile);
 
-  CLI::App* user = cli.add_subcommand("user", "Console users: add, list, disable, enable, reset");
+  CLI::App* user =
+      cli.add_subcommand("user", "Console users: add, list, disable, enable, reset, unlock");
   user->require_subcommand(1);
   std::string username, role = "supervisor";
   bool password_stdin = false;
@@ -238,7 +244,7 @@ int Main(int argc, char** argv) {
                      "Read the (temporary) password from standard input instead of generating one");
   CLI::App* user_list = user->add_subcommand("list", "List console users");
   AddCommonFlags(user_list, &flags);
-  for (const char* name : {"disable", "enable", "reset"}) {
+  for (const char* name : {"disable", "enable", "reset", "unlock"}) {
     CLI::App* sub = user->add_subcommand(name, std::string(name) == "reset"
                                                    ? "Set a new temporary password and end sessions"
                                                    : std::string(name) + " a console user");
@@ -266,7 +272,7 @@ int Main(int argc, char** argv) {
     return cli.got_subcommand("serve") ? Serve(*config, seed) : Init(*config, seed);
   }
   if (cli.got_subcommand("audit")) return VerifyAudit(flags, public_key_file);
-  for (const char* action : {"add", "list", "disable", "enable", "reset"}) {
+  for (const char* action : {"add", "list", "disable", "enable", "reset", "unlock"}) {
     if (user->got_subcommand(action)) {
       return UserCommand(action, flags, username, role, password_stdin);
     }

@@ -46,6 +46,9 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config, DataDir mode)
   auth::Options auth_options;
   auth_options.idle_timeout = std::chrono::minutes(config.idle_timeout_minutes);
   auth_options.absolute_timeout = std::chrono::hours(config.absolute_timeout_hours);
+  auth_options.lockout_after_failures = static_cast<int>(config.lockout_after_failures);
+  auth_options.lockout_window = std::chrono::minutes(config.lockout_window_minutes);
+  auth_options.lockout_duration = std::chrono::minutes(config.lockout_minutes);
   rt->auth = std::make_unique<auth::Auth>(*rt->db, *rt->log, rt->clock, auth_options);
   return rt;
 }

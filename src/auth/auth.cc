@@ -253,6 +253,8 @@ Result<std::string> Auth::ResetPassword(std::string_view actor, int64_t id) {
                "password_changed_at = ? WHERE id = ?",
                {hash, core::ToUnixMicros(now), id}));
     FG_ASSIGN_OR_RETURN(int64_t ended, internal::EndSessions(c, id, now, "password_reset"));
+    // A reset by an admin also lifts a lockout (PCI DSS 8.3.4: "until an admin unlocks").
+    FG_RETURN_IF_ERROR(c.Exec("DELETE FROM auth_lockouts WHERE user_id = ?", {id}));
     return log_
         .Append(c, {.actor = std::string(actor),
                     .action = "user.password.reset",

@@ -56,6 +56,11 @@ struct Options {
   // Argon2 computations at once (each takes password.memory_bytes); more wait their turn,
   // so a burst of logins cannot exhaust memory.
   int max_concurrent_hashes = 4;
+  // PCI DSS 8.3.4: after this many failed logins within lockout_window the account locks for
+  // lockout_duration (or until an admin unlocks it or resets its password).
+  int lockout_after_failures = 6;
+  std::chrono::minutes lockout_window{15};
+  std::chrono::minutes lockout_duration{30};
 };
 
 struct User {
@@ -130,6 +135,10 @@ class Auth {
                           std::optional<bool> disabled);
   // A new temporary password (returned once); ends the user's sessions.
   Result<std::string> ResetPassword(std::string_view actor, int64_t id);
+  // Lifts a lockout from failed logins. Audited as user.unlock.
+  Result<void> Unlock(std::string_view actor, int64_t id);
+  // When the account is locked out, until when.
+  Result<std::optional<core::WallTime>> LockedUntil(int64_t id);
   // One's own password: `current` must match (InvalidArgument on "current_password"), `next`
   // must pass the policy and differ from the last Options::password_history passwords.
   // Clears must_change_password and ends the user's other sessions (all but keep_session_id).
@@ -185,6 +194,8 @@ class Auth {
                                              bool temporary, IfUsersExist if_exist);
   Result<std::string> Hash(std::string_view password);
   bool Verify(std::string_view hash, std::string_view password);
+  // Counts a wrong password against the account; locks it at the threshold (user.locked).
+  Result<void> RecordFailedLogin(int64_t user_id);
   Result<void> AuditLoginDenied(std::string_view username, std::optional<int64_t> user_id,
                                 std::string_view reason, std::string_view remote_address);
 

@@ -77,6 +77,16 @@ ALTER TABLE auth_tokens_v2 RENAME TO auth_tokens;
 CREATE UNIQUE INDEX auth_tokens_live_name ON auth_tokens (name COLLATE NOCASE)
   WHERE revoked_at IS NULL;
 )sql"},
+    // 3: account lockout after repeated failed logins (PCI DSS 8.3.4). A row exists only
+    // while an account has recent failures or is locked.
+    {3, R"sql(
+CREATE TABLE auth_lockouts (
+  user_id INTEGER PRIMARY KEY REFERENCES auth_users (id),
+  failures INTEGER NOT NULL,
+  window_start INTEGER NOT NULL,
+  locked_until INTEGER
+);
+)sql"},
 };
 
 }  // namespace

@@ -50,6 +50,74 @@ Result<void> Auth::AuditLoginDenied(std::string_view username, std::optional<int
       .transform([](int64_t) {});
 }
 
+Result<std::optional<core::WallTime>> Auth::LockedUntil(int64_t id) {
+  std::optional<int64_t> until;
+  FG_RETURN_IF_ERROR(db_.Read([&](store::Connection& c) {
+    return c.Exec("SELECT locked_until FROM auth_lockouts WHERE user_id = ?", {id},
+                  [&](const store::Row& row) { until = row.OptInt(0); });
+  }));
+  if (!until || *until <= core::ToUnixMicros(clock_.WallNow())) {
+    return std::optional<core::WallTime>();
+  }
+  return std::optional<core::WallTime>(core::FromUnixMicros(*until));
+}
+
+Result<void> Auth::RecordFailedLogin(int64_t user_id) {
+  int64_t now = core::ToUnixMicros(clock_.WallNow());
+  int64_t window =
+      std::chrono::duration_cast<std::chrono::microseconds>(options_.lockout_window).count();
+  int64_t lock =
+      std::chrono::duration_cast<std::chrono::microseconds>(options_.lockout_duration).count();
+  return db_.Write([&](store::Connection& c) -> Result<void> {
+    int64_t failures = 0, window_start = now;
+    FG_RETURN_IF_ERROR(c.Exec("SELECT failures, window_start FROM auth_lockouts WHERE user_id = ?",
+                              {user_id}, [&](const store::Row& row) {
+                                failures = row.Int(0);
+                                window_start = row.Int(1);
+                              }));
+    // Failures older than the window no longer count: start a new one.
+    if (now - window_start > window) {
+      failures = 0;
+      window_start = now;
+    }
+    ++failures;
+    std::optional<int64_t> locked_until;
+    if (failures >= options_.lockout_after_failures) locked_until = now + lock;
+    FG_RETURN_IF_ERROR(c.Exec(
+        "INSERT INTO auth_lockouts (user_id, failures, window_start, locked_until) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET failures = excluded.failures, "
+        "window_start = excluded.window_start, locked_until = excluded.locked_until",
+        {user_id, failures, window_start, locked_until}));
+    if (!locked_until) return {};
+    // Ends the attack's window: the next failures restart the count after the lock.
+    FG_RETURN_IF_ERROR(
+        c.Exec("UPDATE auth_lockouts SET failures = 0, window_start = ? WHERE user_id = ?",
+               {*locked_until, user_id}));
+    return log_
+        .Append(c, {.actor = "system",
+                    .action = "user.locked",
+                    .subject = Subject("user", user_id),
+                    .details = Details(
+                        {{"failures", failures},
+                         {"until", core::FormatRfc3339(core::FromUnixMicros(*locked_until))}})})
+        .transform([](int64_t) {});
+  });
+}
+
+Result<void> Auth::Unlock(std::string_view actor, int64_t id) {
+  FG_ASSIGN_OR_RETURN(User user, GetUser(id));
+  return db_.Write([&](store::Connection& c) -> Result<void> {
+    FG_ASSIGN_OR_RETURN(int64_t removed,
+                        c.Exec("DELETE FROM auth_lockouts WHERE user_id = ?", {user.id}));
+    return log_
+        .Append(c, {.actor = std::string(actor),
+                    .action = "user.unlock",
+                    .subject = Subject("user", user.id),
+                    .details = Details({{"was_tracked", removed > 0}})})
+        .transform([](int64_t) {});
+  });
+}
+
 Result<Auth::Login> Auth::LogIn(std::string_view username, std::string_view password,
                                 std::string_view remote_address) {
   std::string name = internal::AsciiLower(username);
@@ -62,13 +130,22 @@ Result<Auth::Login> Auth::LogIn(std::string_view username, std::string_view pass
   // password is refused without hashing (its length is no secret).
   bool sized = password.size() <= kMaxPasswordBytes;
   bool match = sized && Verify(row ? row->password_hash : state_->dummy_hash, password) && row;
+  // A locked account is refused even with the right password, with the same message, after
+  // the same Argon2 work: the answer tells an attacker nothing.
+  bool locked = false;
+  if (row) {
+    FG_ASSIGN_OR_RETURN(auto until, LockedUntil(row->user.id));
+    locked = until.has_value();
+  }
   std::string_view reason = !row                 ? "unknown_user"
+                            : locked             ? "locked"
                             : !match             ? "wrong_password"
                             : row->user.disabled ? "disabled"
                                                  : "";
   if (!reason.empty()) {
     FG_RETURN_IF_ERROR(AuditLoginDenied(name, row ? std::optional(row->user.id) : std::nullopt,
                                         reason, remote_address));
+    if (reason == "wrong_password") FG_RETURN_IF_ERROR(RecordFailedLogin(row->user.id));
     return Unauthenticated(std::string(kLoginFailed));
   }
 
@@ -107,6 +184,7 @@ Result<Auth::Login> Auth::LogIn(std::string_view username, std::string_view pass
         {row->user.id, store::BlobView{token_hash}, store::BlobView{csrf_hash}, remote_address,
          now_us, now_us}));
     login.session_id = c.LastInsertRowId();
+    FG_RETURN_IF_ERROR(c.Exec("DELETE FROM auth_lockouts WHERE user_id = ?", {row->user.id}));
     if (rehash) {
       FG_RETURN_IF_ERROR(
           c.Exec("UPDATE auth_users SET last_login_at = ?, password_hash = ? WHERE id = ?",

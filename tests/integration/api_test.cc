@@ -40,6 +40,7 @@ const std::vector<std::string> kExpectedPaths = {
     "/api/v1/users",
     "/api/v1/users/{id}",
     "/api/v1/users/{id}/reset",
+    "/api/v1/users/{id}/unlock",
     "/api/v1/tokens",
     "/api/v1/tokens/{id}",
     "/api/v1/people",

@@ -77,6 +77,16 @@ TEST(Config, IdleTimeoutCannotExceedFifteenMinutes) {
   EXPECT_NE(config.error().message.find("session.idle_timeout_minutes"), std::string::npos);
 }
 
+TEST(Config, LockoutFollowsPciLimits) {
+  auto config =
+      ParseConfig("[session]\nlockout_after_failures = 4\nlockout_minutes = 45\n", "fg.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->lockout_after_failures, 4);
+  EXPECT_EQ(config->lockout_minutes, 45);
+  EXPECT_FALSE(ParseConfig("[session]\nlockout_after_failures = 11\n", "fg.toml"));
+  EXPECT_FALSE(ParseConfig("[session]\nlockout_minutes = 10\n", "fg.toml"));
+}
+
 TEST(Config, ListenAddressesParse) {
   EXPECT_EQ(ParseListen("127.0.0.1:0")->port, 0);
   EXPECT_EQ(ParseListen("[::1]:8443")->host, "::1");

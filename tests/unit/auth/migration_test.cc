@@ -26,7 +26,7 @@ TEST(AuthMigration, MonitorRoleMigrationKeepsExistingTokens) {
   EXPECT_FALSE(monitor_before);
 
   ASSERT_TRUE((*db)->Migrate("auth", Auth::Migrations()));
-  EXPECT_EQ(*(*db)->SchemaVersion("auth"), 2);
+  EXPECT_EQ(*(*db)->SchemaVersion("auth"), static_cast<int>(Auth::Migrations().size()));
   std::string name;
   ASSERT_TRUE((*db)->Read([&](store::Connection& c) {
     return c.Exec("SELECT name FROM auth_tokens WHERE id = 7", {},

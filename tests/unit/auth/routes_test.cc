@@ -107,6 +107,7 @@ TEST_F(AuthRoutes, EveryRouteAdmitsTheDocumentedRoles) {
       {Method::kGet, "/api/v1/users/{id}", kAdminOnly},
       {Method::kPatch, "/api/v1/users/{id}", kAdminOnly},
       {Method::kPost, "/api/v1/users/{id}/reset", kAdminOnly},
+      {Method::kPost, "/api/v1/users/{id}/unlock", kAdminOnly},
       {Method::kGet, "/api/v1/tokens", kAdminOnly},
       {Method::kPost, "/api/v1/tokens", kAdminOnly},
       {Method::kGet, "/api/v1/tokens/{id}", kAdminOnly},
