@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
+# Its own build dir without tests or benchmarks, so the demo needs no test packages.
+export BUILD_DIR=build-demo CMAKE_ARGS="-DFG_BUILD_TESTS=OFF -DFG_BUILD_BENCH=OFF"
 scripts/build.sh floorguard
-exec build/src/app/floorguard serve --demo --data "${FLOORGUARD_DATA:-./var}" "$@"
+exec build-demo/src/app/floorguard serve --demo --data "${FLOORGUARD_DATA:-./var}" "$@"

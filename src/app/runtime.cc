@@ -7,7 +7,7 @@ namespace fg::app {
 Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config, DataDir mode) {
   auto rt = std::make_unique<Runtime>();
   rt->config = config;
-  rt->data_dir = std::filesystem::absolute(config.data_dir);
+  rt->data_dir = std::filesystem::absolute(config.data_dir).lexically_normal();
   std::error_code ec;
   if (!std::filesystem::exists(rt->data_dir / kDatabaseFile, ec) && mode == DataDir::kMustExist) {
     return MakeError(ErrorCode::kNotFound, "no floorguard data in " + rt->data_dir.string() +
