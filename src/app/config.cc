@@ -49,6 +49,15 @@ class TableReader {
     if constexpr (std::is_same_v<T, std::string>) {
       if (!value->is_string()) return TypeError(full, *value, "a string");
       *out = value->as_string()->get();
+    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+      const toml::array* array = value->as_array();
+      if (array == nullptr) return TypeError(full, *value, "an array of strings");
+      std::vector<std::string> items;
+      for (const toml::node& item : *array) {
+        if (!item.is_string()) return TypeError(full, item, "an array of strings");
+        items.push_back(item.as_string()->get());
+      }
+      *out = std::move(items);
     } else if constexpr (std::is_same_v<T, bool>) {
       if (!value->is_boolean()) return TypeError(full, *value, "true or false");
       *out = value->as_boolean()->get();
@@ -109,8 +118,9 @@ Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& f
             : Where(file, error.source()) + ": " + std::string(error.description());
     return InvalidArgument("config", message);
   }
-  static const std::set<std::string> kTables = {"server", "tls",     "data", "database",
-                                                "audit",  "session", "log"};
+  static const std::set<std::string> kTables = {
+      "server",   "tls",  "data",  "database", "audit",  "session", "log",
+      "password", "totp", "logon", "syslog",   "detect", "alerts"};
   for (const auto& [key, value] : root) {
     if (!kTables.contains(std::string(key.str()))) {
       return InvalidArgument(
@@ -183,6 +193,71 @@ Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& f
   FG_RETURN_IF_ERROR(log.Check({"level"}));
   FG_RETURN_IF_ERROR(log.Read("level", &config.log_level));
 
+  TableReader password(file, root, "password");
+  FG_RETURN_IF_ERROR(password.Check({"blocklist_file"}));
+  FG_RETURN_IF_ERROR(password.Read("blocklist_file", &config.password_blocklist_file));
+
+  TableReader totp(file, root, "totp");
+  FG_RETURN_IF_ERROR(totp.Check({"required_roles"}));
+  FG_RETURN_IF_ERROR(totp.Read("required_roles", &config.totp_required_roles));
+
+  TableReader logon(file, root, "logon");
+  FG_RETURN_IF_ERROR(logon.Check(
+      {"presence_mode", "single_session_mode", "require_totp", "idle_minutes", "max_idle_hours"}));
+  FG_RETURN_IF_ERROR(logon.Read("presence_mode", &config.presence_mode));
+  FG_RETURN_IF_ERROR(logon.Read("single_session_mode", &config.single_session_mode));
+  FG_RETURN_IF_ERROR(logon.Read("require_totp", &config.logon_require_totp));
+  FG_RETURN_IF_ERROR(logon.Read("idle_minutes", &config.station_idle_minutes));
+  FG_RETURN_IF_ERROR(logon.Read("max_idle_hours", &config.station_session_max_idle_hours));
+  FG_RETURN_IF_ERROR(logon.Positive("idle_minutes", config.station_idle_minutes, 15));
+  FG_RETURN_IF_ERROR(logon.Positive("max_idle_hours", config.station_session_max_idle_hours, 24));
+
+  TableReader syslog(file, root, "syslog");
+  FG_RETURN_IF_ERROR(syslog.Check({"udp_listen", "tcp_listen"}));
+  FG_RETURN_IF_ERROR(syslog.Read("udp_listen", &config.syslog_udp_listen));
+  FG_RETURN_IF_ERROR(syslog.Read("tcp_listen", &config.syslog_tcp_listen));
+
+  TableReader detect(file, root, "detect");
+  FG_RETURN_IF_ERROR(detect.Check(
+      {"account_failures", "account_window_minutes", "account_lock_minutes", "source_failures",
+       "source_window_minutes", "source_ban_minutes", "source_ban_max_hours", "spray_accounts",
+       "spray_window_minutes", "guess_sources", "guess_window_minutes", "sharing_ends_sessions"}));
+  struct Bounded {
+    const char* key;
+    int64_t* value;
+    int64_t max;
+  };
+  for (const Bounded& field :
+       {Bounded{"account_failures", &config.account_failures, 10},
+        Bounded{"account_window_minutes", &config.account_window_minutes, 1440},
+        Bounded{"account_lock_minutes", &config.account_lock_minutes, 10080},
+        Bounded{"source_failures", &config.source_failures, 100000},
+        Bounded{"source_window_minutes", &config.source_window_minutes, 1440},
+        Bounded{"source_ban_minutes", &config.source_ban_minutes, 10080},
+        Bounded{"source_ban_max_hours", &config.source_ban_max_hours, 720},
+        Bounded{"spray_accounts", &config.spray_accounts, 10000},
+        Bounded{"spray_window_minutes", &config.spray_window_minutes, 1440},
+        Bounded{"guess_sources", &config.guess_sources, 10000},
+        Bounded{"guess_window_minutes", &config.guess_window_minutes, 1440}}) {
+    FG_RETURN_IF_ERROR(detect.Read(field.key, field.value));
+    FG_RETURN_IF_ERROR(detect.Positive(field.key, *field.value, field.max));
+  }
+  FG_RETURN_IF_ERROR(detect.Read("sharing_ends_sessions", &config.sharing_ends_sessions));
+  if (config.account_lock_minutes < 30) {
+    return InvalidArgument(
+        "detect.account_lock_minutes",
+        file.string() + ": detect.account_lock_minutes must be at least 30 (PCI DSS 8.3.4)");
+  }
+
+  TableReader alerts(file, root, "alerts");
+  FG_RETURN_IF_ERROR(alerts.Check(
+      {"webhook_url", "webhook_token_file", "webhook_ca_file", "cef_syslog", "ban_command"}));
+  FG_RETURN_IF_ERROR(alerts.Read("webhook_url", &config.alert_webhook_url));
+  FG_RETURN_IF_ERROR(alerts.Read("webhook_token_file", &config.alert_webhook_token_file));
+  FG_RETURN_IF_ERROR(alerts.Read("webhook_ca_file", &config.alert_webhook_ca_file));
+  FG_RETURN_IF_ERROR(alerts.Read("cef_syslog", &config.alert_cef_syslog));
+  FG_RETURN_IF_ERROR(alerts.Read("ban_command", &config.ban_command));
+
   FG_RETURN_IF_ERROR(Validate(config));
   return config;
 }
@@ -222,6 +297,38 @@ Result<void> Validate(const Config& config) {
   }
   if (config.durability != "full" && config.durability != "normal") {
     return InvalidArgument("database.durability", "must be \"full\" or \"normal\"");
+  }
+  for (const char* key : {"presence_mode", "single_session_mode"}) {
+    const std::string& mode = std::string_view(key) == "presence_mode" ? config.presence_mode
+                                                                       : config.single_session_mode;
+    if (mode != "enforce" && mode != "monitor" && mode != "off") {
+      return InvalidArgument(std::string("logon.") + key, "must be enforce, monitor or off");
+    }
+  }
+  static const std::set<std::string> kConsoleRoles = {"admin", "security", "supervisor", "auditor"};
+  for (const std::string& role : config.totp_required_roles) {
+    if (!kConsoleRoles.contains(role)) {
+      return InvalidArgument(
+          "totp.required_roles",
+          "unknown console role \"" + role + "\" (admin, security, supervisor, auditor)");
+    }
+  }
+  for (const auto& [key, listen] : {std::pair{"syslog.udp_listen", &config.syslog_udp_listen},
+                                    std::pair{"syslog.tcp_listen", &config.syslog_tcp_listen},
+                                    std::pair{"alerts.cef_syslog", &config.alert_cef_syslog}}) {
+    if (listen->empty()) continue;
+    auto parsed = ParseListen(*listen);
+    if (!parsed) return InvalidArgument(key, "must be ADDRESS:PORT, e.g. 127.0.0.1:5514");
+  }
+  if (!config.alert_webhook_url.empty() && !config.alert_webhook_url.starts_with("https://") &&
+      !config.alert_webhook_url.starts_with("http://127.") &&
+      !config.alert_webhook_url.starts_with("http://localhost")) {
+    return InvalidArgument("alerts.webhook_url",
+                           "must be https:// (plain http only to a loopback address)");
+  }
+  if (!config.ban_command.empty() && !config.ban_command.front().starts_with("/")) {
+    return InvalidArgument("alerts.ban_command",
+                           "the program must be an absolute path (no shell, no PATH search)");
   }
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};
   if (!kLevels.contains(config.log_level)) {

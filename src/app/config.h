@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 
@@ -39,6 +40,38 @@ struct Config {
   int64_t lockout_minutes = 30;  // PCI DSS 8.3.4: at least 30
   // [log]
   std::string log_level = "info";
+  // [password]
+  std::string password_blocklist_file;  // extra entries, one per line, added to the built-in list
+  // [totp]
+  std::vector<std::string> totp_required_roles;  // console roles that must enrol TOTP
+  // [logon] workstation logon decisions
+  std::string presence_mode = "monitor";        // enforce | monitor | off
+  std::string single_session_mode = "enforce";  // enforce | monitor | off
+  bool logon_require_totp = false;
+  int64_t station_idle_minutes = 15;           // PCI DSS 8.2.8
+  int64_t station_session_max_idle_hours = 8;  // an idle station session ends after this
+  // [syslog] intake; "" leaves a listener off
+  std::string syslog_udp_listen;
+  std::string syslog_tcp_listen;
+  // [detect] thresholds of the detectors (workforce logons and syslog intake)
+  int64_t account_failures = 6;  // PCI DSS 8.3.4: at most 10
+  int64_t account_window_minutes = 15;
+  int64_t account_lock_minutes = 30;  // PCI DSS 8.3.4: at least 30
+  int64_t source_failures = 20;
+  int64_t source_window_minutes = 10;
+  int64_t source_ban_minutes = 15;    // doubles with each repeat...
+  int64_t source_ban_max_hours = 24;  // ...up to this
+  int64_t spray_accounts = 5;
+  int64_t spray_window_minutes = 10;
+  int64_t guess_sources = 5;
+  int64_t guess_window_minutes = 30;
+  bool sharing_ends_sessions = false;  // credential sharing: end the account's sessions too
+  // [alerts] where alerts go besides the store and the console
+  std::string alert_webhook_url;
+  std::string alert_webhook_token_file;  // bearer token for the webhook, read at start
+  std::string alert_webhook_ca_file;
+  std::string alert_cef_syslog;          // HOST:PORT, UDP
+  std::vector<std::string> ban_command;  // argv; {address} and {seconds} are substituted
 
   bool tls() const { return !tls_cert_file.empty(); }
 };

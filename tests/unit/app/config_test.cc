@@ -87,6 +87,56 @@ TEST(Config, LockoutFollowsPciLimits) {
   EXPECT_FALSE(ParseConfig("[session]\nlockout_minutes = 10\n", "fg.toml"));
 }
 
+TEST(Config, DetectorThresholdsFollowPciLimits) {
+  auto config = ParseConfig(
+      "[detect]\naccount_failures = 8\naccount_lock_minutes = 60\nspray_accounts = 3\n", "fg.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->account_failures, 8);
+  EXPECT_EQ(config->account_lock_minutes, 60);
+  EXPECT_EQ(config->spray_accounts, 3);
+  auto too_many = ParseConfig("[detect]\naccount_failures = 11\n", "fg.toml");
+  ASSERT_FALSE(too_many);
+  EXPECT_EQ(too_many.error().field, "detect.account_failures");
+  auto too_short = ParseConfig("[detect]\naccount_lock_minutes = 29\n", "fg.toml");
+  ASSERT_FALSE(too_short);
+  EXPECT_EQ(too_short.error().field, "detect.account_lock_minutes");
+}
+
+TEST(Config, LogonModesAreEnforceMonitorOrOff) {
+  auto config = ParseConfig("[logon]\npresence_mode = \"enforce\"\n", "fg.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->presence_mode, "enforce");
+  EXPECT_EQ(Config{}.single_session_mode, "enforce");
+  auto bad = ParseConfig("[logon]\nsingle_session_mode = \"sometimes\"\n", "fg.toml");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, "logon.single_session_mode");
+  EXPECT_FALSE(ParseConfig("[logon]\nidle_minutes = 20\n", "fg.toml"));
+}
+
+TEST(Config, TotpRolesAndBanCommandAreChecked) {
+  auto config = ParseConfig(
+      "[totp]\nrequired_roles = [\"admin\", \"security\"]\n"
+      "[alerts]\nban_command = [\"/usr/sbin/nft\", \"add\", \"element\", \"{address}\"]\n",
+      "fg.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->totp_required_roles, (std::vector<std::string>{"admin", "security"}));
+  EXPECT_EQ(config->ban_command.size(), 4u);
+  EXPECT_FALSE(ParseConfig("[totp]\nrequired_roles = [\"workstation\"]\n", "fg.toml"));
+  EXPECT_FALSE(ParseConfig("[totp]\nrequired_roles = \"admin\"\n", "fg.toml"));
+  EXPECT_FALSE(ParseConfig("[alerts]\nban_command = [\"nft\"]\n", "fg.toml"));
+  EXPECT_FALSE(ParseConfig("[alerts]\nban_command = [1]\n", "fg.toml"));
+}
+
+TEST(Config, AlertDestinationsAreChecked) {
+  EXPECT_TRUE(ParseConfig("[alerts]\nwebhook_url = \"https://siem.example/hook\"\n", "f"));
+  EXPECT_TRUE(ParseConfig("[alerts]\nwebhook_url = \"http://127.0.0.1:9/hook\"\n", "f"));
+  auto plain = ParseConfig("[alerts]\nwebhook_url = \"http://siem.example/hook\"\n", "f");
+  ASSERT_FALSE(plain);
+  EXPECT_EQ(plain.error().field, "alerts.webhook_url");
+  EXPECT_FALSE(ParseConfig("[syslog]\nudp_listen = \"127.0.0.1\"\n", "f"));
+  EXPECT_TRUE(ParseConfig("[syslog]\nudp_listen = \"127.0.0.1:5514\"\n", "f"));
+}
+
 TEST(Config, ListenAddressesParse) {
   EXPECT_EQ(ParseListen("127.0.0.1:0")->port, 0);
   EXPECT_EQ(ParseListen("[::1]:8443")->host, "::1");
