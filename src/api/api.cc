@@ -66,6 +66,13 @@ bool AllowedBeforePasswordChange(const Route& route) {
   return route.pattern == "/api/v1/session" || route.pattern == "/api/v1/session/password";
 }
 
+// A console role that must use TOTP gets no further than enrolling it (auth's
+// require_totp_for_roles).
+bool AllowedBeforeTotpEnrolment(const Route& route) {
+  return AllowedBeforePasswordChange(route) || route.pattern == "/api/v1/me/totp/enrol" ||
+         route.pattern == "/api/v1/me/totp/confirm";
+}
+
 }  // namespace
 
 // Counters behind /metrics. Lock-free on the request path.
@@ -309,6 +316,10 @@ http::Response Api::Dispatch(const http::Request& request) {
   if (principal->must_change_password && !AllowedBeforePasswordChange(route)) {
     return Problem(ErrorCode::kPermissionDenied,
                    "password change required: POST /api/v1/session/password first");
+  }
+  if (principal->must_enroll_totp && !AllowedBeforeTotpEnrolment(route)) {
+    return Problem(ErrorCode::kPermissionDenied,
+                   "TOTP enrolment required: POST /api/v1/me/totp/enrol first");
   }
   Context ctx{request, &caller, match->params};
   return route.handler(ctx);

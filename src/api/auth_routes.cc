@@ -11,12 +11,15 @@ using http::Method;
 // A password field may be long (a passphrase of 128 code points is up to 512 bytes); what
 // is longer is refused here rather than hashed.
 constexpr size_t kMaxPasswordField = auth::kMaxPasswordBytes;
+// A 6-digit TOTP code or a recovery code "xxxx-xxxx-xxxx", with room for stray spaces.
+constexpr size_t kMaxSecondFactorField = 32;
 
 Json UserSummary(const auth::User& user) {
   return {{"id", user.id},
           {"username", user.username},
           {"role", auth::RoleName(user.role)},
-          {"must_change_password", user.must_change_password}};
+          {"must_change_password", user.must_change_password},
+          {"totp_enabled", user.totp_enabled}};
 }
 
 Json UserJson(const auth::User& user) {
@@ -90,17 +93,22 @@ void AddSessionRoutes(RouteTable& table, auth::Auth& auth, AuthRouteOptions opti
              .tag = "auth",
              .handler =
                  [&auth, options](const Context& ctx) {
-                   auto body = ParseObject(ctx.request, {"username", "password"});
+                   auto body = ParseObject(ctx.request, {"username", "password", "totp"});
                    if (!body) return Problem(body.error());
                    auto username = RequiredString(*body, "username");
                    if (!username) return Problem(username.error());
                    auto password = RequiredString(*body, "password", kMaxPasswordField);
                    if (!password) return Problem(password.error());
-                   auto login = auth.LogIn(*username, *password, ctx.request.remote_address);
+                   auto second = OptionalString(*body, "totp", kMaxSecondFactorField);
+                   if (!second) return Problem(second.error());
+                   auto login = auth.LogIn(*username, *password, ctx.request.remote_address,
+                                           second->value_or(""));
                    if (!login) return Problem(login.error());
                    bool secure = options.secure_cookies || ctx.request.secure;
-                   http::Response response = SecretResponse(
-                       200, {{"user", UserSummary(login->user)}, {"csrf", login->csrf_token}});
+                   http::Response response =
+                       SecretResponse(200, {{"user", UserSummary(login->user)},
+                                            {"csrf", login->csrf_token},
+                                            {"must_enroll_totp", login->must_enroll_totp}});
                    response.headers.emplace_back("Set-Cookie",
                                                  Cookie(kSessionCookie, login->session_token,
                                                         {.http_only = true, .secure = secure}));
@@ -157,6 +165,59 @@ void AddSessionRoutes(RouteTable& table, auth::Auth& auth, AuthRouteOptions opti
                    if (!next) return Problem(next.error());
                    auto done =
                        auth.ChangePassword(ctx.caller->id, *current, *next, ctx.caller->session_id);
+                   if (!done) return Problem(done.error());
+                   return http::Response::Empty(204);
+                 },
+             .request_body = true});
+}
+
+// One's own TOTP second factor. Enrolment and confirmation stay open to a user who must
+// enrol (Principal::must_enroll_totp), so the API gate lets these two through.
+void AddTotpRoutes(RouteTable& table, auth::Auth& auth) {
+  table.Add({.method = Method::kPost,
+             .pattern = "/api/v1/me/totp/enrol",
+             .roles = kConsoleRoles,
+             .summary = "Start TOTP enrolment: a new secret, its otpauth URI and a QR code (SVG)",
+             .tag = "auth",
+             .handler = [&auth](const Context& ctx) {
+               auto enrolment = auth.BeginTotpEnrolment(ctx.caller->id);
+               if (!enrolment) return Problem(enrolment.error());
+               return SecretResponse(200, {{"secret", enrolment->secret},
+                                           {"otpauth_uri", enrolment->otpauth_uri},
+                                           {"qr_svg", enrolment->qr_svg}});
+             }});
+
+  table.Add({.method = Method::kPost,
+             .pattern = "/api/v1/me/totp/confirm",
+             .roles = kConsoleRoles,
+             .summary = "Confirm TOTP with a current code; the recovery codes are returned once",
+             .tag = "auth",
+             .handler =
+                 [&auth](const Context& ctx) {
+                   auto body = ParseObject(ctx.request, {"code"});
+                   if (!body) return Problem(body.error());
+                   auto code = RequiredString(*body, "code", kMaxSecondFactorField);
+                   if (!code) return Problem(code.error());
+                   auto codes = auth.ConfirmTotp(ctx.caller->id, *code);
+                   if (!codes) return Problem(codes.error());
+                   return SecretResponse(200, {{"recovery_codes", *codes}});
+                 },
+             .request_body = true});
+
+  table.Add({.method = Method::kDelete,
+             .pattern = "/api/v1/me/totp",
+             .roles = kConsoleRoles,
+             .summary = "Turn one's own TOTP off (needs the password; ends one's other sessions)",
+             .tag = "auth",
+             .handler =
+                 [&auth](const Context& ctx) {
+                   auto body = ParseObject(ctx.request, {"password"});
+                   if (!body) return Problem(body.error());
+                   auto password = RequiredString(*body, "password", kMaxPasswordField);
+                   if (!password) return Problem(password.error());
+                   auto done =
+                       auth.DisableTotp(ctx.Actor(), ctx.caller->id, std::string_view(*password),
+                                        ctx.caller->session_id);
                    if (!done) return Problem(done.error());
                    return http::Response::Empty(204);
                  },
@@ -268,6 +329,21 @@ void AddUserRoutes(RouteTable& table, auth::Auth& auth) {
                }
                return http::Response::Empty(204);
              }});
+
+  table.Add({.method = Method::kDelete,
+             .pattern = "/api/v1/users/{id}/totp",
+             .roles = kAdminOnly,
+             .summary = "Turn a console user's TOTP off (a lost device); ends its sessions",
+             .tag = "auth",
+             .handler = [&auth](const Context& ctx) {
+               auto id = ParseId(ctx.Param("id"));
+               if (!id) return Problem(id.error());
+               // An admin's own session survives removing their own factor here too.
+               int64_t keep = *id == ctx.caller->id ? ctx.caller->session_id : 0;
+               auto done = auth.DisableTotp(ctx.Actor(), *id, std::nullopt, keep);
+               if (!done) return Problem(done.error());
+               return http::Response::Empty(204);
+             }});
 }
 
 void AddTokenRoutes(RouteTable& table, auth::Auth& auth) {
@@ -338,6 +414,7 @@ void AddTokenRoutes(RouteTable& table, auth::Auth& auth) {
 
 void AddAuthRoutes(RouteTable& table, auth::Auth& auth, AuthRouteOptions options) {
   AddSessionRoutes(table, auth, options);
+  AddTotpRoutes(table, auth);
   AddUserRoutes(table, auth);
   AddTokenRoutes(table, auth);
 }

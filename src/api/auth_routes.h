@@ -1,5 +1,7 @@
-// The auth module's HTTP routes: the console session (/api/v1/session: log in, who am I,
-// log out, change my password), console users (/api/v1/users) and device tokens
+// The auth module's HTTP routes: the console session (/api/v1/session: log in with an
+// optional "totp" code or recovery code, who am I, log out, change my password), one's own
+// TOTP (/api/v1/me/totp: enrol, confirm, turn off), console users (an admin may turn a
+// user's TOTP off at /api/v1/users/{id}/totp) (/api/v1/users) and device tokens
 // (/api/v1/tokens), as docs/api.md describes. Secrets (passwords, tokens) appear in a
 // response only once, when they are created; hashes never.
 #pragma once

@@ -43,7 +43,21 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config, DataDir mode)
   rt->log =
       std::make_unique<audit::Log>(*rt->db, rt->clock, rt->bus, std::move(*signer), audit_options);
   rt->directory = std::make_unique<directory::Directory>(*rt->db, *rt->log, rt->clock);
+  if (!config.password_blocklist_file.empty()) {
+    FG_ASSIGN_OR_RETURN(auth::Blocklist extra,
+                        auth::Blocklist::LoadFile(config.password_blocklist_file));
+    rt->extra_blocklist = std::make_unique<auth::Blocklist>(std::move(extra));
+  }
+  FG_ASSIGN_OR_RETURN(auth::SecretBox box,
+                      auth::SecretBox::OpenOrCreate(rt->data_dir / kSecretsKeyFile));
+  rt->secret_box = std::make_unique<auth::SecretBox>(std::move(box));
+
   auth::Options auth_options;
+  auth_options.extra_blocklist = rt->extra_blocklist.get();
+  auth_options.secret_box = rt->secret_box.get();
+  for (const std::string& name : config.totp_required_roles) {
+    if (auto role = auth::ParseRole(name)) auth_options.require_totp_for_roles.insert(*role);
+  }
   auth_options.idle_timeout = std::chrono::minutes(config.idle_timeout_minutes);
   auth_options.absolute_timeout = std::chrono::hours(config.absolute_timeout_hours);
   auth_options.lockout_after_failures = static_cast<int>(config.lockout_after_failures);

@@ -8,6 +8,7 @@
 #include "app/config.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "auth/secret_box.h"
 #include "core/clock.h"
 #include "core/event_bus.h"
 #include "directory/directory.h"
@@ -23,6 +24,9 @@ struct Runtime {
   std::unique_ptr<store::Database> db;
   std::unique_ptr<audit::Log> log;
   std::unique_ptr<directory::Directory> directory;
+  // Before auth (and identity), which keep pointers to them.
+  std::unique_ptr<auth::Blocklist> extra_blocklist;  // password.blocklist_file, when set
+  std::unique_ptr<auth::SecretBox> secret_box;       // DATA/secrets.key: TOTP seeds
   std::unique_ptr<auth::Auth> auth;
 };
 
@@ -32,6 +36,7 @@ enum class DataDir {
 };
 
 constexpr const char* kDatabaseFile = "floorguard.db";
+constexpr const char* kSecretsKeyFile = "secrets.key";
 
 Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config, DataDir mode);
 

@@ -117,7 +117,10 @@ Result<std::optional<Auth::CreatedUser>> Auth::AddUser(std::string_view actor,
   if (if_exist == IfUsersExist::kSkip && users > 0) return std::optional<CreatedUser>();
   if (taken) return AlreadyExists("username", "a console user named '" + name + "' exists");
   // After the skip: a password left in the environment after first start is not judged.
-  if (password) FG_RETURN_IF_ERROR(CheckPasswordPolicy(*password, name));
+  if (password) {
+    FG_RETURN_IF_ERROR(
+        CheckPasswordPolicy(*password, {.username = name, .extra = options_.extra_blocklist}));
+  }
 
   bool generated = !password.has_value();
   std::string secret = generated ? GenerateTemporaryPassword(name) : std::move(*password);

@@ -8,7 +8,11 @@
 // policy of password.h, temporary passwords that must be changed at first use, never
 // disabling or demoting the last enabled admin) and on device tokens (device roles only,
 // names unique among live tokens, revocation effective at once in this process).
-// What it never does: keep a secret in plain form. Passwords are stored as Argon2id hashes;
+// Console users may add a TOTP second factor (RFC 6238, totp.h): once confirmed, LogIn needs a
+// current code (never one of a step already used) or a one-time recovery code; roles listed
+// in Options::require_totp_for_roles log in with must_enroll_totp until they enrol.
+// What it never does: keep a secret in plain form. TOTP seeds are sealed with a SecretBox
+// (secret_box.h), recovery codes kept as BLAKE2b-256. Passwords are stored as Argon2id hashes;
 // session, CSRF and device tokens as BLAKE2b-256 of a 256-bit random value, shown to the
 // caller once. No secret or hash enters a log line, an audit entry or a return value other
 // than the one that hands a new secret over. Every change and every login attempt is
@@ -27,6 +31,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,11 +40,16 @@
 #include "audit/audit.h"
 #include "auth/password.h"
 #include "auth/roles.h"
+#include "auth/secret_box.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "store/store.h"
 
 namespace fg::auth {
+
+namespace internal {
+struct TotpRow;
+}
 
 struct Options {
   // A session unused for longer than this ends (PCI DSS 8.2.8: 15 minutes at most).
@@ -61,6 +71,20 @@ struct Options {
   int lockout_after_failures = 6;
   std::chrono::minutes lockout_window{15};
   std::chrono::minutes lockout_duration{30};
+  // Config password.blocklist_file: passwords refused on top of the built-in list, for
+  // console users (and anyone else checking through this Auth). Not owned; outlives Auth.
+  const Blocklist* extra_blocklist = nullptr;
+  // Seals TOTP seeds at rest (the key file DATA/secrets.key). Not owned; outlives Auth.
+  // Without one, TOTP enrolment answers FailedPrecondition and TOTP codes cannot be checked
+  // (recovery codes still work).
+  const SecretBox* secret_box = nullptr;
+  // Config auth.require_totp_for_roles: users of these roles without TOTP log in with
+  // must_enroll_totp set, and the API lets them do little but enrol.
+  std::set<Role> require_totp_for_roles;
+  // Shown by authenticator apps as the account's issuer.
+  std::string totp_issuer = "floorguard";
+  // Recovery codes handed out at TOTP confirmation.
+  int recovery_codes = 10;
 };
 
 struct User {
@@ -69,6 +93,7 @@ struct User {
   Role role = Role::kAuditor;
   bool disabled = false;
   bool must_change_password = false;  // set by an admin (or generated): change at first use
+  bool totp_enabled = false;          // a confirmed TOTP second factor
   core::WallTime created_at;
   std::optional<core::WallTime> last_login_at;
 };
@@ -93,6 +118,8 @@ struct Principal {
   std::optional<int64_t> station_id;
   int64_t session_id = 0;  // console sessions only
   bool must_change_password = false;
+  // The role requires TOTP (Options::require_totp_for_roles) and the user has none yet.
+  bool must_enroll_totp = false;
 };
 
 // One page of a list ordered by id; pass next_after_id back as after_id for the next page
@@ -151,12 +178,18 @@ class Auth {
     int64_t session_id = 0;
     std::string session_token;  // for the fg_session cookie
     std::string csrf_token;     // for the csrf cookie and X-CSRF-Token
+    bool must_enroll_totp = false;
   };
-  // Unauthenticated with one message for an unknown user, a wrong password and a disabled
-  // account. Every attempt is audited (session.login / session.login.denied with the reason
-  // and remote address, never the password). Rehashes a password made with older parameters.
+  // Unauthenticated with one message for an unknown user, a wrong password, a disabled or
+  // locked account, and, for a user with TOTP, a missing, wrong or replayed `second_factor`
+  // (a 6-digit code whose step is later than the last one used, or an unused recovery code,
+  // which is then spent). Every attempt is audited (session.login / session.login.denied with
+  // the reason: unknown_user, wrong_password, locked, disabled, totp_required, bad_totp,
+  // totp_replayed; the remote address; never a secret). A wrong or replayed code counts
+  // towards the lockout like a wrong password. Rehashes a password made with older
+  // parameters.
   Result<Login> LogIn(std::string_view username, std::string_view password,
-                      std::string_view remote_address);
+                      std::string_view remote_address, std::string_view second_factor = {});
   // Whether a check counts as the user's activity. A live stream re-checking its session is
   // passive: an open dashboard must not keep an idle session alive (PCI DSS 8.2.8).
   enum class Activity { kActive, kPassive };
@@ -167,6 +200,31 @@ class Auth {
   bool CheckCsrf(int64_t session_id, std::string_view csrf_token);
   // Ends the session. Audited as session.logout.
   Result<void> LogOut(int64_t session_id, std::string_view actor);
+
+  // --- TOTP second factor of console users.
+  struct TotpEnrolment {
+    std::string secret;       // base32, for typing into an app by hand
+    std::string otpauth_uri;  // otpauth://totp/...
+    std::string qr_svg;       // the URI as a QR code (qr.h)
+  };
+  // Starts (or restarts) an enrolment: a new secret, pending until ConfirmTotp.
+  // FailedPrecondition when no SecretBox was configured or TOTP is already confirmed (disable
+  // it first). Audited as user.totp.enrol (without the secret).
+  Result<TotpEnrolment> BeginTotpEnrolment(int64_t user_id);
+  // Confirms the pending enrolment with a current code; returns the recovery codes, shown
+  // once (only their hashes are kept). InvalidArgument on "code" when it does not match;
+  // FailedPrecondition when no enrolment is pending. Audited as user.totp.confirm.
+  Result<std::vector<std::string>> ConfirmTotp(int64_t user_id, std::string_view code);
+  // Removes the user's TOTP (pending or confirmed) and recovery codes, and ends the user's
+  // sessions but keep_session_id. With `current_password` (one's own, from the console) the
+  // password must match (InvalidArgument on "password"); without it the caller has checked
+  // that `actor` is an admin. NotFound when the user has no TOTP. Audited as
+  // user.totp.disable.
+  Result<void> DisableTotp(std::string_view actor, int64_t user_id,
+                           std::optional<std::string_view> current_password = std::nullopt,
+                           int64_t keep_session_id = 0);
+  // Unused recovery codes left, for the console to warn when few remain.
+  Result<int> RecoveryCodesLeft(int64_t user_id);
 
   // --- Device tokens (admin operations).
   struct CreatedToken {
@@ -196,6 +254,13 @@ class Auth {
   bool Verify(std::string_view hash, std::string_view password);
   // Counts a wrong password against the account; locks it at the threshold (user.locked).
   Result<void> RecordFailedLogin(int64_t user_id);
+  bool MustEnrollTotp(Role role, bool totp_enabled) const;
+  // Judges a second factor: empty when it passes (setting totp_step or recovery_hash for the
+  // login's write to spend), else the denial reason.
+  Result<std::string> CheckSecondFactor(int64_t user_id, const internal::TotpRow& factor,
+                                        std::string_view second_factor,
+                                        std::optional<int64_t>& totp_step,
+                                        std::string& recovery_hash);
   Result<void> AuditLoginDenied(std::string_view username, std::optional<int64_t> user_id,
                                 std::string_view reason, std::string_view remote_address);
 

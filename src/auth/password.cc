@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <vector>
 
 #include "auth/internal/common_passwords.h"
 #include "auth/internal/secrets.h"
@@ -57,6 +58,22 @@ bool IsSequence(std::string_view lower) {
   return true;
 }
 
+// "Anne-Marie O'Neill" -> "Anne", "Marie", "Neill": the parts of 3+ code points.
+std::vector<std::string_view> NameParts(std::string_view name) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  for (size_t i = 0; i <= name.size(); ++i) {
+    bool separator = i == name.size() || name[i] == ' ' || name[i] == '-' || name[i] == '\'' ||
+                     name[i] == '\t' || name.substr(i).starts_with("\u2019");
+    if (!separator) continue;
+    std::string_view part = name.substr(start, i - start);
+    if (CountCodePoints(part) >= 3) parts.push_back(part);
+    if (i < name.size() && name.substr(i).starts_with("\u2019")) i += 2;  // 3-byte apostrophe
+    start = i + 1;
+  }
+  return parts;
+}
+
 tl::unexpected<Error> Rejected(std::string message) {
   return InvalidArgument("password", std::move(message));
 }
@@ -105,7 +122,7 @@ int64_t CountCodePoints(std::string_view text) {
   return count;
 }
 
-Result<void> CheckPasswordPolicy(std::string_view password, std::string_view username) {
+Result<void> CheckPasswordPolicy(std::string_view password, const PolicyContext& context) {
   int64_t length = CountCodePoints(password);
   if (length < 0) return Rejected("must be valid UTF-8 text");
   if (HasControlCharacter(password)) return Rejected("must not contain control characters");
@@ -117,15 +134,28 @@ Result<void> CheckPasswordPolicy(std::string_view password, std::string_view use
     return Rejected("must be at most " + std::to_string(kMaxPasswordLength) + " characters long");
   }
   std::string lower = AsciiLower(password);
-  if (!username.empty() && lower.find(AsciiLower(username)) != std::string::npos) {
+  if (CountCodePoints(context.username) >= 3 &&
+      lower.find(AsciiLower(context.username)) != std::string::npos) {
     return Rejected("must not contain the username");
+  }
+  for (std::string_view part : NameParts(context.person_name)) {
+    if (lower.find(AsciiLower(part)) != std::string::npos) {
+      return Rejected("must not contain your name");
+    }
   }
   if (IsRepeatedPattern(lower)) return Rejected("must not be one short pattern repeated");
   if (IsSequence(lower)) return Rejected("must not be a simple sequence of characters");
   if (internal::IsCommonPassword(lower)) {
     return Rejected("is a commonly used password; choose something less predictable");
   }
+  if (context.extra != nullptr && context.extra->Matches(lower)) {
+    return Rejected("is on this installation's list of forbidden passwords");
+  }
   return {};
+}
+
+Result<void> CheckPasswordPolicy(std::string_view password, std::string_view username) {
+  return CheckPasswordPolicy(password, PolicyContext{.username = username});
 }
 
 Result<std::string> HashPassword(std::string_view password, const PasswordParams& params) {

@@ -87,6 +87,27 @@ CREATE TABLE auth_lockouts (
   locked_until INTEGER
 );
 )sql"},
+    // 4: TOTP second factor (RFC 6238). The seed must be read back to compute codes, so it
+    // is sealed (SecretBox, XChaCha20-Poly1305 bound to "totp:user:<id>"), not hashed.
+    // last_step refuses a replayed code; recovery codes are BLAKE2b-256 hex, spent once.
+    {4, R"sql(
+CREATE TABLE auth_totp (
+  user_id INTEGER PRIMARY KEY REFERENCES auth_users (id),
+  secret_sealed TEXT NOT NULL,
+  confirmed INTEGER NOT NULL DEFAULT 0 CHECK (confirmed IN (0, 1)),
+  last_step INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  confirmed_at INTEGER
+);
+CREATE TABLE auth_recovery_codes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES auth_users (id),
+  code_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  used_at INTEGER
+);
+CREATE INDEX auth_recovery_codes_user ON auth_recovery_codes (user_id, code_hash);
+)sql"},
 };
 
 }  // namespace

@@ -7,8 +7,8 @@
 // Thread-safety: Seal and Open are thread-safe.
 //
 //   FG_ASSIGN_OR_RETURN(auto box, SecretBox::OpenOrCreate(data_dir / "secrets.key"));
-//   FG_ASSIGN_OR_RETURN(std::string sealed, box.Seal(totp_secret));  // base64 text
-//   FG_ASSIGN_OR_RETURN(std::string secret, box.Open(sealed));
+//   FG_ASSIGN_OR_RETURN(std::string sealed, box.Seal(totp_secret, "totp:user:7"));  // base64
+//   FG_ASSIGN_OR_RETURN(std::string secret, box.Open(sealed, "totp:user:7"));
 #pragma once
 
 #include <array>
@@ -23,7 +23,9 @@ namespace fg::auth {
 class SecretBox {
  public:
   // Reads the 32-byte key at `path`, or creates it (0600) when missing. FailedPrecondition
-  // when the file is readable by group or others, or has the wrong size.
+  // when the file is readable by group or others, is not a regular file or has the wrong
+  // size; Unavailable when it cannot be read or created. Two processes creating it at once
+  // end up with the same key (the file appears whole, through link(2), or not at all).
   static Result<SecretBox> OpenOrCreate(const std::filesystem::path& path);
   // A box with a fresh random key held only in memory (tests, ":memory:" databases).
   static SecretBox Ephemeral();

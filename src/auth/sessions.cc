@@ -5,6 +5,7 @@
 #include "auth/internal/common.h"
 #include "auth/internal/secrets.h"
 #include "auth/internal/state.h"
+#include "auth/totp.h"
 
 namespace fg::auth {
 
@@ -48,6 +49,36 @@ Result<void> Auth::AuditLoginDenied(std::string_view username, std::optional<int
                       .subject = user_id ? Subject("user", *user_id) : "user:unknown",
                       .details = Details(details)})
       .transform([](int64_t) {});
+}
+
+Result<std::string> Auth::CheckSecondFactor(int64_t user_id, const internal::TotpRow& factor,
+                                            std::string_view second_factor,
+                                            std::optional<int64_t>& totp_step,
+                                            std::string& recovery_hash) {
+  if (second_factor.empty()) return std::string("totp_required");
+  if (second_factor.size() == static_cast<size_t>(totp::kDigits)) {
+    // Without the key the code cannot be checked: fail closed (recovery codes still work).
+    if (options_.secret_box == nullptr) return std::string("totp_unavailable");
+    auto secret = options_.secret_box->Open(factor.secret_sealed, internal::TotpContext(user_id));
+    if (!secret) return std::string("totp_unavailable");
+    std::optional<int64_t> step = totp::MatchStep(*secret, second_factor, clock_.WallNow());
+    if (!step) return std::string("bad_totp");
+    if (*step <= factor.last_step) return std::string("totp_replayed");
+    totp_step = step;
+    return std::string();
+  }
+  std::string normalized = totp::NormalizeRecoveryCode(second_factor);
+  if (normalized.empty()) return std::string("bad_totp");
+  std::string hash = totp::HashRecoveryCode(normalized);
+  bool unused = false;
+  FG_RETURN_IF_ERROR(db_.Read([&](store::Connection& c) {
+    return c.Exec(
+        "SELECT 1 FROM auth_recovery_codes WHERE user_id = ? AND code_hash = ? AND used_at IS NULL",
+        {user_id, hash}, [&](const store::Row&) { unused = true; });
+  }));
+  if (!unused) return std::string("bad_totp");
+  recovery_hash = std::move(hash);
+  return std::string();
 }
 
 Result<std::optional<core::WallTime>> Auth::LockedUntil(int64_t id) {
@@ -119,7 +150,7 @@ Result<void> Auth::Unlock(std::string_view actor, int64_t id) {
 }
 
 Result<Auth::Login> Auth::LogIn(std::string_view username, std::string_view password,
-                                std::string_view remote_address) {
+                                std::string_view remote_address, std::string_view second_factor) {
   std::string name = internal::AsciiLower(username);
   std::optional<UserRow> row;
   if (PlausibleUsername(name)) {
@@ -137,15 +168,30 @@ Result<Auth::Login> Auth::LogIn(std::string_view username, std::string_view pass
     FG_ASSIGN_OR_RETURN(auto until, LockedUntil(row->user.id));
     locked = until.has_value();
   }
-  std::string_view reason = !row                 ? "unknown_user"
-                            : locked             ? "locked"
-                            : !match             ? "wrong_password"
-                            : row->user.disabled ? "disabled"
-                                                 : "";
+  std::string reason = !row                 ? "unknown_user"
+                       : locked             ? "locked"
+                       : !match             ? "wrong_password"
+                       : row->user.disabled ? "disabled"
+                                            : "";
+  // The second factor, only once the password is known to be right: a code is never
+  // checked (nor a recovery code spent) for someone who does not hold the password.
+  std::optional<int64_t> totp_step;
+  std::string recovery_hash;
+  if (reason.empty() && row->user.totp_enabled) {
+    FG_ASSIGN_OR_RETURN(auto factor, db_.Read([&](store::Connection& c) {
+      return internal::LoadTotp(c, row->user.id);
+    }));
+    if (factor && factor->confirmed) {
+      FG_ASSIGN_OR_RETURN(reason, CheckSecondFactor(row->user.id, *factor, second_factor, totp_step,
+                                                    recovery_hash));
+    }
+  }
   if (!reason.empty()) {
     FG_RETURN_IF_ERROR(AuditLoginDenied(name, row ? std::optional(row->user.id) : std::nullopt,
                                         reason, remote_address));
-    if (reason == "wrong_password") FG_RETURN_IF_ERROR(RecordFailedLogin(row->user.id));
+    if (reason == "wrong_password" || reason == "bad_totp" || reason == "totp_replayed") {
+      FG_RETURN_IF_ERROR(RecordFailedLogin(row->user.id));
+    }
     return Unauthenticated(std::string(kLoginFailed));
   }
 
@@ -167,7 +213,26 @@ Result<Auth::Login> Auth::LogIn(std::string_view username, std::string_view pass
     raced = !current                                       ? "unknown_user"
             : current->user.disabled                       ? "disabled"
             : current->password_hash != row->password_hash ? "password_changed"
-                                                           : "";
+            // TOTP confirmed after the check above: this login did not present it.
+            : current->user.totp_enabled && !totp_step && recovery_hash.empty() ? "totp_required"
+                                                                                : "";
+    if (raced.empty() && totp_step) {
+      // Conditional on the stored step, so two logins racing with one code admit one.
+      FG_ASSIGN_OR_RETURN(int64_t advanced,
+                          c.Exec("UPDATE auth_totp SET last_step = ? WHERE user_id = ? AND "
+                                 "confirmed = 1 AND last_step < ?",
+                                 {*totp_step, row->user.id, *totp_step}));
+      if (advanced == 0) raced = "totp_replayed";
+    }
+    if (raced.empty() && !recovery_hash.empty()) {
+      FG_ASSIGN_OR_RETURN(
+          int64_t spent,
+          c.Exec("UPDATE auth_recovery_codes SET used_at = ? WHERE id = (SELECT id FROM "
+                 "auth_recovery_codes WHERE user_id = ? AND code_hash = ? AND used_at IS NULL "
+                 "LIMIT 1)",
+                 {now_us, row->user.id, recovery_hash}));
+      if (spent == 0) raced = "bad_totp";
+    }
     if (!raced.empty()) {
       return log_
           .Append(
@@ -195,8 +260,12 @@ Result<Auth::Login> Auth::LogIn(std::string_view username, std::string_view pass
     }
     login.user = current->user;
     login.user.last_login_at = now;
+    login.must_enroll_totp = MustEnrollTotp(current->user.role, current->user.totp_enabled);
     Json details = {{"remote_address", remote_address}, {"session_id", login.session_id}};
     if (rehash) details["password_rehashed"] = true;
+    if (totp_step) details["second_factor"] = "totp";
+    if (!recovery_hash.empty()) details["second_factor"] = "recovery_code";
+    if (login.must_enroll_totp) details["must_enroll_totp"] = true;
     return log_
         .Append(c, {.actor = UserActor(name),
                     .action = "session.login",
@@ -228,12 +297,14 @@ Result<Principal> Auth::AuthenticateSession(std::string_view session_token, Acti
     std::string role;
     bool disabled = false;
     bool must_change_password = false;
+    bool totp_enabled = false;
   };
   std::optional<Found> found;
   FG_RETURN_IF_ERROR(db_.Read([&](store::Connection& c) -> Result<void> {
     FG_RETURN_IF_ERROR(
         c.Exec("SELECT s.id, s.token_hash, s.created_at, s.last_seen_at, s.ended_at IS NOT NULL, "
-               "u.id, u.username, u.role, u.disabled, u.must_change_password "
+               "u.id, u.username, u.role, u.disabled, u.must_change_password, "
+               "EXISTS (SELECT 1 FROM auth_totp t WHERE t.user_id = u.id AND t.confirmed = 1) "
                "FROM auth_sessions s JOIN auth_users u ON u.id = s.user_id WHERE s.token_hash = ?",
                {store::BlobView{hash}}, [&](const store::Row& row) {
                  found = Found{.session_id = row.Int(0),
@@ -245,7 +316,8 @@ Result<Principal> Auth::AuthenticateSession(std::string_view session_token, Acti
                                .username = row.Text(6),
                                .role = row.Text(7),
                                .disabled = row.Int(8) != 0,
-                               .must_change_password = row.Int(9) != 0};
+                               .must_change_password = row.Int(9) != 0,
+                               .totp_enabled = row.Int(10) != 0};
                }));
     return {};
   }));
@@ -304,7 +376,8 @@ Result<Principal> Auth::AuthenticateSession(std::string_view session_token, Acti
                    .name = found->username,
                    .role = *role,
                    .session_id = found->session_id,
-                   .must_change_password = found->must_change_password};
+                   .must_change_password = found->must_change_password,
+                   .must_enroll_totp = MustEnrollTotp(*role, found->totp_enabled)};
 }
 
 bool Auth::CheckCsrf(int64_t session_id, std::string_view csrf_token) {
@@ -352,7 +425,9 @@ Result<void> Auth::ChangePassword(int64_t user_id, std::string_view current, std
   if (!row) return NotFound("console user " + std::to_string(user_id) + " does not exist");
   const std::string& username = row->user.username;
 
-  if (auto policy = CheckPasswordPolicy(next, username); !policy) {
+  if (auto policy =
+          CheckPasswordPolicy(next, {.username = username, .extra = options_.extra_blocklist});
+      !policy) {
     return InvalidArgument("new_password", policy.error().message);
   }
   if (current.size() > kMaxPasswordBytes || !Verify(row->password_hash, current)) {

@@ -49,8 +49,8 @@ Result<Auth::CreatedToken> Auth::CreateToken(std::string_view actor, std::string
                                              Role role, std::optional<int64_t> station_id) {
   FG_RETURN_IF_ERROR(CheckTokenName(name));
   if (!IsDeviceRole(role)) {
-    return InvalidArgument("role",
-                           "must be a device role: door-controller, workstation, pbx, sensor or monitor");
+    return InvalidArgument(
+        "role", "must be a device role: door-controller, workstation, pbx, sensor or monitor");
   }
   if (station_id && *station_id <= 0) {
     return InvalidArgument("station_id", "must be a positive station id");

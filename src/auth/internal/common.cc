@@ -24,6 +24,7 @@ UserRow ReadUserRow(const store::Row& row) {
   out.user.created_at = core::FromUnixMicros(row.Int(5));
   if (auto last = row.OptInt(6)) out.user.last_login_at = core::FromUnixMicros(*last);
   out.password_hash = row.Text(7);
+  out.user.totp_enabled = row.Int(8) != 0;
   return out;
 }
 
@@ -60,6 +61,17 @@ Result<int64_t> EndSessions(store::Connection& c, int64_t user_id, core::WallTim
       "UPDATE auth_sessions SET ended_at = ?, end_reason = ? "
       "WHERE user_id = ? AND ended_at IS NULL AND id <> ?",
       {core::ToUnixMicros(now), reason, user_id, keep_session_id});
+}
+
+Result<std::optional<TotpRow>> LoadTotp(store::Connection& c, int64_t user_id) {
+  std::optional<TotpRow> out;
+  FG_RETURN_IF_ERROR(c.Exec(
+      "SELECT secret_sealed, confirmed, last_step FROM auth_totp WHERE user_id = ?", {user_id},
+      [&](const store::Row& row) {
+        out = TotpRow{
+            .secret_sealed = row.Text(0), .confirmed = row.Int(1) != 0, .last_step = row.Int(2)};
+      }));
+  return out;
 }
 
 Result<void> RememberPassword(store::Connection& c, int64_t user_id, std::string_view hash,

@@ -42,7 +42,8 @@ struct UserRow {
 // Columns for LoadUser*: keep in step with ReadUserRow.
 inline constexpr std::string_view kUserColumns =
     "id, username, role, disabled, must_change_password, created_at, last_login_at, "
-    "password_hash";
+    "password_hash, EXISTS (SELECT 1 FROM auth_totp t WHERE t.user_id = auth_users.id AND "
+    "t.confirmed = 1)";
 UserRow ReadUserRow(const store::Row& row);
 Result<std::optional<UserRow>> LoadUser(store::Connection& c, int64_t id);
 Result<std::optional<UserRow>> LoadUserByName(store::Connection& c, std::string_view username);
@@ -53,6 +54,16 @@ Result<int64_t> CountOtherEnabledAdmins(store::Connection& c, int64_t except_id)
 Result<int64_t> EndSessions(store::Connection& c, int64_t user_id, core::WallTime now,
                             std::string_view reason, int64_t keep_session_id = 0);
 // Remembers a replaced password hash for the reuse rule and trims the history.
+// The user's TOTP row (migration 4), secrets still sealed.
+struct TotpRow {
+  std::string secret_sealed;
+  bool confirmed = false;
+  int64_t last_step = 0;
+};
+Result<std::optional<TotpRow>> LoadTotp(store::Connection& c, int64_t user_id);
+// "totp:user:42": the SecretBox context of a user's seed.
+inline std::string TotpContext(int64_t user_id) { return Subject("totp:user", user_id); }
+
 Result<void> RememberPassword(store::Connection& c, int64_t user_id, std::string_view hash,
                               core::WallTime now, int keep);
 

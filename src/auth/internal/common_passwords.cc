@@ -1,15 +1,25 @@
-// A deliberately small list compiled in: the passwords that top every breach corpus and the
-// base words people dress up to pass length rules. A later issue adds a large blocklist
-// (breached passwords) loaded from a file; this list stays as the floor.
+// Two lists compiled in. A small hand-made one: the passwords that top every breach corpus
+// and the base words people dress up to pass length rules (including short ones such as
+// "abc" and "qwe"). A large generated one (scripts/gen_blocklist.py, ~94k entries from
+// john-data and zxcvbn's frequency lists): whole candidates are looked up in it, and its
+// entries of 4 characters or more serve as base words too. Shorter entries of the large list
+// are not base words: "Xq7#cat#9pL" must not be refused because "cat" is an English word.
 #include "auth/internal/common_passwords.h"
 
 #include <algorithm>
 #include <array>
 #include <string>
+#include <vector>
 
 namespace fg::auth::internal {
 
+// Defined in the generated blocklist_data.cc.
+extern const std::size_t kBlocklistCount;
+extern const std::string_view kBlocklistBlob;
+
 namespace {
+
+constexpr size_t kMinListedBaseWord = 4;
 
 // Whole passwords of 12 characters or more (shorter ones fail the length rule anyway),
 // lower-case. Sorted at first use.
@@ -134,27 +144,40 @@ std::array<std::string_view, N> Sorted(std::array<std::string_view, N> list) {
   return list;
 }
 
-// "passwordpassword" -> true for "password"; "password" -> true.
-bool IsRepeatedBaseWord(std::string_view core) {
-  static const auto words = Sorted(kBaseWords);
-  for (size_t unit = 1; unit <= core.size(); ++unit) {
-    if (core.size() % unit != 0) continue;
-    std::string_view head = core.substr(0, unit);
-    bool repeated = true;
-    for (size_t i = unit; i < core.size() && repeated; i += unit) {
-      repeated = core.substr(i, unit) == head;
+// The generated blob split into entries once (a function-local static: thread-safe), kept
+// as views into the blob. The generator sorted it bytewise, as string_view compares.
+const std::vector<std::string_view>& GeneratedIndex() {
+  static const std::vector<std::string_view> index = [] {
+    std::vector<std::string_view> entries;
+    entries.reserve(kBlocklistCount);
+    std::string_view rest = kBlocklistBlob;
+    while (!rest.empty()) {
+      size_t end = rest.find('\n');
+      if (end == std::string_view::npos) end = rest.size();
+      entries.push_back(rest.substr(0, end));
+      rest.remove_prefix(std::min(rest.size(), end + 1));
     }
-    if (repeated && Contains(words, head)) return true;
-  }
-  return false;
+    // A blob out of order would make lookups miss silently: sort rather than trust it.
+    if (!std::is_sorted(entries.begin(), entries.end())) std::sort(entries.begin(), entries.end());
+    return entries;
+  }();
+  return index;
+}
+
+bool InGeneratedList(std::string_view word) {
+  const auto& index = GeneratedIndex();
+  return std::binary_search(index.begin(), index.end(), word);
+}
+
+bool IsBuiltinBaseWord(std::string_view word) {
+  static const auto words = Sorted(kBaseWords);
+  return Contains(words, word) || (word.size() >= kMinListedBaseWord && InGeneratedList(word));
 }
 
 }  // namespace
 
-bool IsCommonPassword(std::string_view lowercase) {
-  static const auto passwords = Sorted(kCommonPasswords);
-  if (Contains(passwords, lowercase)) return true;
-
+bool IsDressedWord(std::string_view lowercase,
+                   const std::function<bool(std::string_view)>& is_base) {
   // Strip what people add around a word: digits and symbols at either end.
   size_t begin = 0;
   size_t end = lowercase.size();
@@ -164,7 +187,27 @@ bool IsCommonPassword(std::string_view lowercase) {
   std::string core;
   core.reserve(end - begin);
   for (size_t i = begin; i < end; ++i) core.push_back(Unleet(lowercase[i]));
-  return IsRepeatedBaseWord(core);
+  // "passwordpassword" -> "password" repeated; "password" -> once.
+  for (size_t unit = 1; unit <= core.size(); ++unit) {
+    if (core.size() % unit != 0) continue;
+    std::string_view head = std::string_view(core).substr(0, unit);
+    bool repeated = true;
+    for (size_t i = unit; i < core.size() && repeated; i += unit) {
+      repeated = std::string_view(core).substr(i, unit) == head;
+    }
+    if (repeated && is_base(head)) return true;
+  }
+  return false;
 }
+
+bool IsCommonPassword(std::string_view lowercase) {
+  static const auto passwords = Sorted(kCommonPasswords);
+  if (Contains(passwords, lowercase) || InGeneratedList(lowercase)) return true;
+  return IsDressedWord(lowercase, IsBuiltinBaseWord);
+}
+
+size_t BuiltinBlocklistSize() { return GeneratedIndex().size(); }
+
+bool BuiltinBlocklistContains(std::string_view lowercase) { return InGeneratedList(lowercase); }
 
 }  // namespace fg::auth::internal

@@ -13,14 +13,16 @@ TEST(AuthMigration, MonitorRoleMigrationKeepsExistingTokens) {
   ASSERT_TRUE((*db)->Migrate("auth", Auth::Migrations().subspan(0, 1)));
   ASSERT_TRUE((*db)->Write([](store::Connection& c) {
     return c
-        .Exec("INSERT INTO auth_tokens(id, name, role, secret_hash, created_at, created_by) "
-              "VALUES (7, 'door-1', 'door-controller', x'0102', 1, 'user:admin')")
+        .Exec(
+            "INSERT INTO auth_tokens(id, name, role, secret_hash, created_at, created_by) "
+            "VALUES (7, 'door-1', 'door-controller', x'0102', 1, 'user:admin')")
         .transform([](int64_t) {});
   }));
   auto monitor_before = (*db)->Write([](store::Connection& c) {
     return c
-        .Exec("INSERT INTO auth_tokens(name, role, secret_hash, created_at, created_by) "
-              "VALUES ('prom', 'monitor', x'0304', 1, 'user:admin')")
+        .Exec(
+            "INSERT INTO auth_tokens(name, role, secret_hash, created_at, created_by) "
+            "VALUES ('prom', 'monitor', x'0304', 1, 'user:admin')")
         .transform([](int64_t) {});
   });
   EXPECT_FALSE(monitor_before);
@@ -35,8 +37,9 @@ TEST(AuthMigration, MonitorRoleMigrationKeepsExistingTokens) {
   EXPECT_EQ(name, "door-1");
   EXPECT_TRUE((*db)->Write([](store::Connection& c) {
     return c
-        .Exec("INSERT INTO auth_tokens(name, role, secret_hash, created_at, created_by) "
-              "VALUES ('prom', 'monitor', x'0304', 1, 'user:admin')")
+        .Exec(
+            "INSERT INTO auth_tokens(name, role, secret_hash, created_at, created_by) "
+            "VALUES ('prom', 'monitor', x'0304', 1, 'user:admin')")
         .transform([](int64_t) {});
   }));
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/auth_routes.h"
+#include "auth/totp.h"
 #include "fixture.h"
 
 namespace fg::api {
@@ -83,6 +84,13 @@ class AuthRoutes : public auth::AuthFixture {
     return "";
   }
 
+  static std::string SecretHeader(const Answer& a) {
+    for (const auto& [name, value] : a.headers) {
+      if (name == "Cache-Control") return value;
+    }
+    return "";
+  }
+
   static bool Has(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
   }
@@ -108,6 +116,10 @@ TEST_F(AuthRoutes, EveryRouteAdmitsTheDocumentedRoles) {
       {Method::kPatch, "/api/v1/users/{id}", kAdminOnly},
       {Method::kPost, "/api/v1/users/{id}/reset", kAdminOnly},
       {Method::kPost, "/api/v1/users/{id}/unlock", kAdminOnly},
+      {Method::kDelete, "/api/v1/users/{id}/totp", kAdminOnly},
+      {Method::kPost, "/api/v1/me/totp/enrol", kConsoleRoles},
+      {Method::kPost, "/api/v1/me/totp/confirm", kConsoleRoles},
+      {Method::kDelete, "/api/v1/me/totp", kConsoleRoles},
       {Method::kGet, "/api/v1/tokens", kAdminOnly},
       {Method::kPost, "/api/v1/tokens", kAdminOnly},
       {Method::kGet, "/api/v1/tokens/{id}", kAdminOnly},
@@ -323,6 +335,45 @@ TEST_F(AuthRoutes, TokenErrorsNameTheField) {
   EXPECT_EQ(a.body["errors"][0]["field"], "station_id");
   ASSERT_EQ(Call(Method::kPost, "/api/v1/tokens", R"({"name":"x","role":"pbx"})").status, 201);
   EXPECT_EQ(Call(Method::kPost, "/api/v1/tokens", R"({"name":"x","role":"pbx"})").status, 409);
+}
+
+TEST_F(AuthRoutes, TotpEnrolConfirmThenLoginNeedsTheCode) {
+  auth::SecretBox box = auth::SecretBox::Ephemeral();
+  MakeAuth({.secret_box = &box});
+  AddRoutes({});
+  Answer enrol = Call(Method::kPost, "/api/v1/me/totp/enrol");
+  ASSERT_EQ(enrol.status, 200) << enrol.raw;
+  EXPECT_TRUE(Has(enrol.raw, "otpauth://totp/floorguard:admin"));
+  EXPECT_TRUE(Has(SecretHeader(enrol), "no-store"));
+  std::string secret = enrol.body["secret"];
+  auto code = [&] { return auth::totp::CodeAt(secret, auth::totp::StepAt(clock_.WallNow())); };
+  EXPECT_EQ(Call(Method::kPost, "/api/v1/me/totp/confirm", R"({"code":"12"})").status, 400);
+  Answer confirm = Call(Method::kPost, "/api/v1/me/totp/confirm", Json({{"code", code()}}).dump());
+  ASSERT_EQ(confirm.status, 200) << confirm.raw;
+  EXPECT_EQ(confirm.body["recovery_codes"].size(), 10u);
+
+  clock_.Advance(std::chrono::seconds(30));
+  EXPECT_EQ(LogIn("admin", auth::kGoodPassword).status, 401);
+  Json body = {{"username", "admin"}, {"password", auth::kGoodPassword}, {"totp", code()}};
+  Answer ok = Call(Method::kPost, "/api/v1/session", body.dump(), "", nullptr, true);
+  ASSERT_EQ(ok.status, 200) << ok.raw;
+  EXPECT_EQ(ok.body["user"]["totp_enabled"], true);
+  EXPECT_EQ(ok.body["must_enroll_totp"], false);
+
+  // Turning it off oneself needs the password; an admin can for anyone.
+  EXPECT_EQ(
+      Call(Method::kDelete, "/api/v1/me/totp", R"({"password":"wrong password here"})").status,
+      400);
+  EXPECT_EQ(Call(Method::kDelete, "/api/v1/users/{id}/totp", "", std::to_string(admin_.id)).status,
+            204);
+  EXPECT_EQ(Call(Method::kDelete, "/api/v1/users/{id}/totp", "", std::to_string(admin_.id)).status,
+            404);
+  EXPECT_EQ(LogIn("admin", auth::kGoodPassword).status, 200);
+}
+
+TEST_F(AuthRoutes, TotpEnrolmentWithoutASecretsKeyIsAClearError) {
+  Answer enrol = Call(Method::kPost, "/api/v1/me/totp/enrol");
+  EXPECT_EQ(enrol.status, 409) << enrol.raw;
 }
 
 }  // namespace
