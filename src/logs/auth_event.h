@@ -46,14 +46,17 @@ struct AuthEvent {
   std::string reason;
   // Facts the reporter established and let pass (a monitor-mode check): the detectors turn
   // them into alerts.
-  bool unknown_user = false;     // the account does not exist
-  bool without_presence = false; // allowed although no badge presence was recorded
+  bool unknown_user = false;        // the account does not exist
+  bool without_presence = false;    // allowed although no badge presence was recorded
   bool concurrent_session = false;  // allowed although logged on at another station
-  bool off_shift = false;        // outside the person's schedule
+  bool off_shift = false;           // outside the person's schedule
+  // How many identical attempts this event stands for: syslog's "message repeated N times",
+  // sudo's "3 incorrect password attempts". Always >= 1.
+  int count = 1;
 };
 
-std::string_view AuthOriginName(AuthOrigin origin);    // "floorguard", "sshd", ...
-std::string_view AuthOutcomeName(AuthOutcome outcome); // "success", "failure", ...
+std::string_view AuthOriginName(AuthOrigin origin);     // "floorguard", "sshd", ...
+std::string_view AuthOutcomeName(AuthOutcome outcome);  // "success", "failure", ...
 
 // The key a source is tracked under: the station when known, else the address; empty when
 // neither is known.
