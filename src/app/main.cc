@@ -1,4 +1,4 @@
-// floorguard: the one binary. Subcommands: serve, init, audit verify, user, version.
+// floorguard: the one binary. Subcommands: serve, init, audit verify, user, logscan, version.
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "app/config.h"
+#include "app/logscan.h"
 #include "app/runtime.h"
 #include "app/serve.h"
 #include "app/version.h"
@@ -252,6 +253,21 @@ int Main(int argc, char** argv) {
     sub->add_option("username", username, "user name")->required();
   }
 
+  CLI::App* logscan = cli.add_subcommand(
+      "logscan", "Run the syslog parsers and detectors over log files offline; print the alerts");
+  LogscanOptions scan;
+  logscan->add_option("--config", flags.config_file, "TOML configuration file ([detect] keys)")
+      ->check(CLI::ExistingFile);
+  std::string scan_format = "text";
+  logscan->add_option("--format", scan_format, "text or jsonl")
+      ->check(CLI::IsMember({"text", "jsonl"}));
+  logscan->add_flag("--events", scan.events, "Also print every authentication event found");
+  logscan->add_flag(
+      "--count-failures", scan.count_failures,
+      "End with 'failures N': sshd failed attempts (as fail2ban's sshd filter counts)");
+  logscan->add_option("files", scan.files, "Log files (auth.log, syslog, JSON lines); - for stdin")
+      ->required();
+
   cli.add_subcommand("version", "Print the version");
 
   try {
@@ -272,6 +288,13 @@ int Main(int argc, char** argv) {
     return cli.got_subcommand("serve") ? Serve(*config, seed) : Init(*config, seed);
   }
   if (cli.got_subcommand("audit")) return VerifyAudit(flags, public_key_file);
+  if (cli.got_subcommand("logscan")) {
+    auto config = ResolveConfig(flags);
+    if (!config) return Fail(config.error());
+    scan.format =
+        scan_format == "jsonl" ? LogscanOptions::Format::kJsonl : LogscanOptions::Format::kText;
+    return Logscan(*config, scan);
+  }
   for (const char* action : {"add", "list", "disable", "enable", "reset", "unlock"}) {
     if (user->got_subcommand(action)) {
       return UserCommand(action, flags, username, role, password_stdin);

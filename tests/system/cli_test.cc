@@ -90,3 +90,60 @@ TEST_F(CliTest, BadConfigStopsStartupNamingFileAndLine) {
 
 }  // namespace
 }  // namespace fg
+
+namespace fg {
+namespace {
+
+// Writes an auth.log in Debian 12 rsyslog's format: `failures` failed sshd passwords for one
+// user from one address, a second apart, then an unparseable line and a noise line.
+std::string WriteAuthLog(const fs::path& path, const std::string& user, int failures) {
+  std::ofstream out(path);
+  for (int i = 0; i < failures; ++i) {
+    out << "2026-11-29T05:49:" << (10 + i)
+        << ".000000+00:00 bastion sshd[4242]: Failed password for " << user
+        << " from 203.0.113.9 port " << (50000 + i) << " ssh2\n";
+  }
+  out << "2026-11-29T05:50:00.000000+00:00 bastion CRON[99]: pam_unix(cron:session): session "
+         "opened for user root(uid=0) by (uid=0)\n";
+  out << "\x01\x02 not a log line\n";
+  return path.string();
+}
+
+TEST_F(CliTest, LogscanPrintsTheAlertsOfAnIncident) {
+  std::string log = WriteAuthLog(dir_ / "auth.log", "mallory", 7);
+  CliRun r = Floorguard("logscan --count-failures " + log);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("account_brute_force"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("mallory"), std::string::npos);
+  EXPECT_NE(r.output.find("failures 7"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("1 unparseable"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, LogscanBelowTheThresholdRaisesNothing) {
+  std::string log = WriteAuthLog(dir_ / "auth.log", "mallory", 5);
+  CliRun r = Floorguard("logscan --format jsonl " + log);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("account_brute_force"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, LogscanFollowsTheConfiguredThresholds) {
+  std::string log = WriteAuthLog(dir_ / "auth.log", "mallory", 3);
+  std::ofstream(dir_ / "fg.toml") << "[detect]\naccount_failures = 3\n";
+  CliRun r =
+      Floorguard("logscan --format jsonl --config " + (dir_ / "fg.toml").string() + " " + log);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\"alert\":\"account_brute_force\""), std::string::npos) << r.output;
+  std::ofstream(dir_ / "bad.toml") << "[detect]\naccount_failures = 12\n";
+  CliRun bad = Floorguard("logscan --config " + (dir_ / "bad.toml").string() + " " + log);
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("detect.account_failures"), std::string::npos) << bad.output;
+}
+
+TEST_F(CliTest, LogscanNamesAFileItCannotRead) {
+  CliRun r = Floorguard("logscan " + (dir_ / "missing.log").string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("missing.log"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace fg
