@@ -33,6 +33,7 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config, DataDir mode)
   FG_RETURN_IF_ERROR(rt->db->Migrate("audit", audit::Log::Migrations()));
   FG_RETURN_IF_ERROR(rt->db->Migrate("directory", directory::Directory::Migrations()));
   FG_RETURN_IF_ERROR(rt->db->Migrate("auth", auth::Auth::Migrations()));
+  FG_RETURN_IF_ERROR(rt->db->Migrate("identity", identity::Identity::Migrations()));
 
   auto signer = mode == DataDir::kCreate ? audit::Signer::LoadOrCreate(rt->data_dir)
                                          : audit::Signer::Load(rt->data_dir);
@@ -42,7 +43,8 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config, DataDir mode)
   audit_options.checkpoint_interval = std::chrono::seconds(config.checkpoint_interval_seconds);
   rt->log =
       std::make_unique<audit::Log>(*rt->db, rt->clock, rt->bus, std::move(*signer), audit_options);
-  rt->directory = std::make_unique<directory::Directory>(*rt->db, *rt->log, rt->clock);
+  // With the bus: identity disables a terminated person's account at once.
+  rt->directory = std::make_unique<directory::Directory>(*rt->db, *rt->log, rt->clock, &rt->bus);
   if (!config.password_blocklist_file.empty()) {
     FG_ASSIGN_OR_RETURN(auth::Blocklist extra,
                         auth::Blocklist::LoadFile(config.password_blocklist_file));
@@ -64,6 +66,20 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config, DataDir mode)
   auth_options.lockout_window = std::chrono::minutes(config.lockout_window_minutes);
   auth_options.lockout_duration = std::chrono::minutes(config.lockout_minutes);
   rt->auth = std::make_unique<auth::Auth>(*rt->db, *rt->log, rt->clock, auth_options);
+
+  identity::Options identity_options;
+  identity_options.extra_blocklist = rt->extra_blocklist.get();
+  identity_options.presence_mode =
+      identity::ParseMode(config.presence_mode).value_or(identity::Mode::kEnforce);
+  identity_options.single_session_mode =
+      identity::ParseMode(config.single_session_mode).value_or(identity::Mode::kEnforce);
+  identity_options.require_totp = config.logon_require_totp;
+  identity_options.idle_timeout = std::chrono::minutes(config.station_idle_minutes);
+  identity_options.session_end_after_idle =
+      std::chrono::hours(config.station_session_max_idle_hours);
+  rt->identity =
+      std::make_unique<identity::Identity>(*rt->db, *rt->log, *rt->directory, rt->clock, rt->bus,
+                                           identity_options, nullptr, rt->secret_box.get());
   return rt;
 }
 

@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/event_bus.h"
 #include "directory/directory.h"
+#include "identity/identity.h"
 #include "store/store.h"
 
 namespace fg::app {
@@ -28,6 +29,7 @@ struct Runtime {
   std::unique_ptr<auth::Blocklist> extra_blocklist;  // password.blocklist_file, when set
   std::unique_ptr<auth::SecretBox> secret_box;       // DATA/secrets.key: TOTP seeds
   std::unique_ptr<auth::Auth> auth;
+  std::unique_ptr<identity::Identity> identity;  // workforce accounts and workstation logon
 };
 
 enum class DataDir {

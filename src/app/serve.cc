@@ -8,9 +8,12 @@
 #include <cstdlib>
 #include <thread>
 
+#include "api/alert_routes.h"
 #include "api/api.h"
 #include "api/auth_routes.h"
 #include "api/directory_routes.h"
+#include "api/identity_routes.h"
+#include "app/defense.h"
 #include "app/runtime.h"
 #include "app/version.h"
 #include "directory/demo.h"
@@ -71,12 +74,14 @@ struct RunningServer::Impl {
   bool stopping = false;
   bool stopped = false;
   std::thread checkpointer;
+  std::unique_ptr<Defense> defense;
 };
 
 RunningServer::RunningServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RunningServer::~RunningServer() { Stop(); }
 uint16_t RunningServer::port() const { return impl_->server->port(); }
 Runtime& RunningServer::runtime() { return *impl_->rt; }
+Defense& RunningServer::defense() { return *impl_->defense; }
 
 Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config, bool demo) {
   FG_ASSIGN_OR_RETURN(auto listen, ParseListen(config.listen));
@@ -91,6 +96,9 @@ Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config
   api::Api& api = *impl->api;
   api::AddAuthRoutes(api.routes(), *rt.auth, {.secure_cookies = config.tls()});
   api::AddDirectoryRoutes(api.routes(), *rt.directory);
+  api::AddIdentityRoutes(api.routes(), *rt.identity, *rt.directory);
+  FG_ASSIGN_OR_RETURN(impl->defense, Defense::Start(rt, config));
+  api::AddAlertRoutes(api.routes(), impl->defense->alerts());
   api::AddAuditRoutes(api.routes(), *rt.log, rt.bus, *rt.auth);
   FG_RETURN_IF_ERROR(api.Finalize());
 
@@ -116,10 +124,17 @@ Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config
   Impl* raw = impl.get();
   impl->checkpointer = std::thread([raw] {
     std::unique_lock lock(raw->stop_mu);
+    int ticks = 0;
     while (!raw->stop_cv.wait_for(lock, std::chrono::seconds(1), [raw] { return raw->stopping; })) {
       lock.unlock();
       if (auto r = raw->rt->log->CheckpointIfDue(); !r) {
         spdlog::error("audit checkpoint failed: {}", r.error().ToString());
+      }
+      // Station sessions idle beyond logon.max_idle_hours end about once a minute.
+      if (++ticks % 60 == 0) {
+        if (auto r = raw->rt->identity->Sweep(); !r) {
+          spdlog::error("station session sweep failed: {}", r.error().ToString());
+        }
       }
       lock.lock();
     }
@@ -137,6 +152,7 @@ void RunningServer::Stop() {
   }
   impl_->stop_cv.notify_all();
   impl_->checkpointer.join();
+  impl_->defense->Stop();
   (void)impl_->rt->log->AppendDurably(
       {.actor = "system", .action = "server.stop", .subject = "server"});
   (void)impl_->rt->log->CheckpointNow();

@@ -9,6 +9,7 @@
 namespace fg::app {
 
 struct Runtime;
+class Defense;
 
 // A running floorguard: runtime, API and HTTP server wired together, as `serve` runs it.
 // Integration tests start one on port 0. Stop() drains in-flight requests, writes the
@@ -19,6 +20,7 @@ class RunningServer {
   ~RunningServer();
   uint16_t port() const;
   Runtime& runtime();
+  Defense& defense();
   void Stop();
 
  private:

@@ -92,10 +92,18 @@ Result<std::optional<Site>> Transaction::FindSiteByName(std::string_view name) {
 }
 
 Result<void> Directory::InTransaction(const std::function<Result<void>(Transaction&)>& fn) {
-  return db_.Write([&](store::Connection& c) -> Result<void> {
+  std::vector<PersonStatusChanged> changes;
+  FG_RETURN_IF_ERROR(db_.Write([&](store::Connection& c) -> Result<void> {
     Transaction tx(*this, c);
-    return fn(tx);
-  });
+    FG_RETURN_IF_ERROR(fn(tx));
+    changes = std::move(tx.status_changes_);
+    return {};
+  }));
+  // After Write returned: durable, and off the writer thread, so a subscriber may write.
+  if (bus_ != nullptr) {
+    for (const PersonStatusChanged& change : changes) bus_->Publish(change);
+  }
+  return {};
 }
 
 template <typename T, typename Fn>

@@ -29,6 +29,7 @@
 
 #include "audit/audit.h"
 #include "core/clock.h"
+#include "core/event_bus.h"
 #include "core/result.h"
 #include "store/store.h"
 
@@ -245,6 +246,15 @@ struct DirectoryCounts {
   int64_t campaigns = 0;
 };
 
+// Published on the Directory's event bus (when it has one) after a transaction that changed a
+// person's status has committed, on the thread that called the Directory, never on the
+// store's writer thread: handlers may write to the store themselves.
+struct PersonStatusChanged {
+  int64_t person_id = 0;
+  PersonStatus old_status = PersonStatus::kActive;
+  PersonStatus new_status = PersonStatus::kActive;
+};
+
 class Directory;
 
 // Writes that commit together (seeding, imports). Each one is validated and audited exactly
@@ -288,12 +298,15 @@ class Transaction {
 
   Directory& directory_;
   store::Connection& c_;
+  // Published by Directory::InTransaction once the transaction is durable.
+  std::vector<PersonStatusChanged> status_changes_;
 };
 
 class Directory {
  public:
-  Directory(store::Database& db, audit::Log& log, core::Clock& clock)
-      : db_(db), log_(log), clock_(clock) {}
+  // With a bus, status changes of people are published as PersonStatusChanged.
+  Directory(store::Database& db, audit::Log& log, core::Clock& clock, core::EventBus* bus = nullptr)
+      : db_(db), log_(log), clock_(clock), bus_(bus) {}
 
   // Schema of module "directory": db.Migrate("directory", Directory::Migrations()).
   static std::span<const store::Migration> Migrations();
@@ -366,6 +379,7 @@ class Directory {
   store::Database& db_;
   audit::Log& log_;
   core::Clock& clock_;
+  core::EventBus* bus_;
 };
 
 }  // namespace fg::directory

@@ -94,6 +94,10 @@ Result<Person> Transaction::UpdatePerson(int64_t id, const PersonPatch& patch,
   after.updated_at = directory_.clock_.WallNow();
   FG_RETURN_IF_ERROR(UpdatePersonRow(c_, after));
   FG_RETURN_IF_ERROR(Audit(actor, "person.update", Subject("person", id), changes.Dump()));
+  if (after.status != before.status) {
+    status_changes_.push_back(
+        {.person_id = id, .old_status = before.status, .new_status = after.status});
+  }
   return after;
 }
 

@@ -142,7 +142,10 @@ export const api = {
 // Session endpoints.
 export const session = {
   current: () => request('GET', '/api/v1/session'),
-  login: (username, password) => request('POST', '/api/v1/session', { body: { username, password } }),
+  // `totp` (a 6-digit code or a recovery code) only when the user typed one.
+  login: (username, password, totp) => request('POST', '/api/v1/session', {
+    body: totp ? { username, password, totp } : { username, password },
+  }),
   logout: () => request('DELETE', '/api/v1/session'),
   changePassword: (currentPassword, newPassword) =>
     request('POST', '/api/v1/session/password', {

@@ -16,9 +16,18 @@ import * as zonesPage from './pages/zones.js';
 import * as usersPage from './pages/users.js';
 import * as tokensPage from './pages/tokens.js';
 import * as auditPage from './pages/audit.js';
+import * as floorPage from './pages/floor.js';
+import * as logonsPage from './pages/logons.js';
+import * as accountsPage from './pages/accounts.js';
+import * as alertsPage from './pages/alerts.js';
+import * as securityPage from './pages/security.js';
 
 const ROUTES = [
   { path: 'dashboard', label: 'Dashboard', section: 'Operations', icon: 'grid', permission: 'events.stream', page: dashboardPage },
+  { path: 'floor', label: 'Floor', section: 'Operations', icon: 'monitor', permission: 'floor.read', page: floorPage },
+  { path: 'alerts', label: 'Alerts', section: 'Operations', icon: 'bell', permission: 'alerts.read', page: alertsPage },
+  { path: 'logons', label: 'Logons', section: 'Identity', icon: 'clock', permission: 'reports.read', page: logonsPage },
+  { path: 'accounts', label: 'Workforce accounts', section: 'Identity', icon: 'id', permission: 'accounts.read', page: accountsPage },
   { path: 'people', label: 'People', section: 'Directory', icon: 'users', permission: 'people.read', page: peoplePage },
   { path: 'campaigns', label: 'Campaigns', section: 'Directory', icon: 'flag', permission: 'campaigns.read', page: campaignsPage },
   { path: 'training', label: 'Training', section: 'Directory', icon: 'book', permission: 'training.read', page: trainingPage },
@@ -26,10 +35,14 @@ const ROUTES = [
   { path: 'users', label: 'Console users', section: 'Administration', icon: 'key', permission: 'users.admin', page: usersPage },
   { path: 'tokens', label: 'Device tokens', section: 'Administration', icon: 'chip', permission: 'tokens.admin', page: tokensPage },
   { path: 'audit', label: 'Audit trail', section: 'Compliance', icon: 'list', permission: 'audit.read', page: auditPage },
+  { path: 'me', href: '#/me/security', label: 'My security', section: 'You', icon: 'shield', permission: 'me.security', page: securityPage },
 ];
 
 const state = {
   user: null,
+  // The role must use TOTP and this user has none yet: the server refuses everything but
+  // enrolment, so the console shows only My security until it is done.
+  mustEnrollTotp: false,
   cleanup: null,
   shell: null,
 };
@@ -77,14 +90,16 @@ function setUser(user) {
 function showLogin(notice) {
   runCleanup();
   setUser(null);
+  state.mustEnrollTotp = false;
   state.shell = null;
   clear(appRoot);
   document.title = 'Log in · floorguard';
   loginPage.render(appRoot, {
     notice,
-    onLoggedIn: (user, csrf) => {
+    onLoggedIn: (user, csrf, mustEnrollTotp) => {
       setCsrfFallback(csrf);
       setUser(user);
+      state.mustEnrollTotp = Boolean(mustEnrollTotp);
       if (!location.hash || location.hash.startsWith('#/login')) location.hash = '#/dashboard';
       route();
     },
@@ -122,6 +137,11 @@ const ICONS = {
   chip: 'M7 7h10v10H7zM10 2v5M14 2v5M10 17v5M14 17v5M2 10h5M2 14h5M17 10h5M17 14h5',
   list: 'M8 6h13M8 12h13M8 18h13M3 6h.01M3 12h.01M3 18h.01',
   out: 'M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9',
+  monitor: 'M3 4h18v12H3zM8 20h8M12 16v4',
+  bell: 'M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9M13.7 21a2 2 0 0 1-3.4 0',
+  clock: 'M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20zM12 6v6l4 2',
+  id: 'M3 5h18v14H3zM7 10a2 2 0 1 0 4 0 2 2 0 0 0-4 0M5 16c.5-1.5 1.8-2.5 4-2.5s3.5 1 4 2.5M15 9h4M15 13h4',
+  shield: 'M12 2 4 5.5v6.2c0 5 3.4 9.1 8 10.3 4.6-1.2 8-5.3 8-10.3V5.5zM9 12l2 2 4-4',
 };
 
 function icon(name) {
@@ -148,7 +168,7 @@ function buildShell() {
       group = h('div', { class: 'nav-group' }, h('div', { class: 'nav-section' }, section));
       nav.append(group);
     }
-    group.append(h('a', { class: 'nav-link', href: `#/${r.path}`, 'data-route': r.path, 'data-testid': `nav-${r.path}` },
+    group.append(h('a', { class: 'nav-link', href: r.href || `#/${r.path}`, 'data-route': r.path, 'data-testid': `nav-${r.path}` },
       icon(r.icon), h('span', null, r.label)));
   }
   const sidebar = h('aside', { class: 'sidebar' },
@@ -192,6 +212,10 @@ function route() {
     location.replace('#/dashboard');
     return;
   }
+  if (state.mustEnrollTotp && segments[0] !== 'me') {
+    location.replace('#/me/security');
+    return;
+  }
   runCleanup();
   if (!state.shell) buildShell();
   const { nav, content, crumb } = state.shell;
@@ -223,6 +247,10 @@ function route() {
     segments: segments.slice(1),
     params,
     navigate,
+    mustEnrollTotp: state.mustEnrollTotp,
+    totpEnrolled: () => {
+      state.mustEnrollTotp = false;
+    },
   };
   try {
     const cleanup = entry.page.render(content, ctx);
@@ -249,6 +277,7 @@ async function boot() {
       return;
     }
     setUser(user);
+    state.mustEnrollTotp = Boolean(data && (data.must_enroll_totp || user.must_enroll_totp));
     route();
   } catch (err) {
     if (err && err.status && err.status !== 401) {

@@ -21,6 +21,15 @@ const PERMISSIONS = {
   'tokens.admin': ['admin'],
   'audit.read': ['admin', 'security', 'auditor'],
   'events.stream': CONSOLE_ROLES,
+  // Identity and active defence.
+  'floor.read': CONSOLE_ROLES,
+  'reports.read': CONSOLE_ROLES,
+  'accounts.read': CONSOLE_ROLES,
+  'accounts.unlock': ['admin', 'security'],
+  'accounts.admin': ['admin'],
+  'alerts.read': CONSOLE_ROLES,
+  'alerts.write': ['admin', 'security'],
+  'me.security': CONSOLE_ROLES,
 };
 
 export function can(role, permission) {

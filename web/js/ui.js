@@ -80,6 +80,45 @@ export function addDaysIso(iso, days) {
   return date.toISOString().slice(0, 10);
 }
 
+// "just now", "4 min ago", "2 h 5 min ago", "3 d ago" (relative to `now`, a Date or ms).
+export function fmtSince(value, now = Date.now()) {
+  if (!value) return '';
+  const t = new Date(value).getTime();
+  if (Number.isNaN(t)) return String(value);
+  const seconds = Math.max(0, Math.round((Number(now) - t) / 1000));
+  if (seconds < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min ago` : `${hours} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}
+
+// "1 h 12 min" between two times (or until now when `to` is empty).
+export function fmtDuration(from, to) {
+  const a = new Date(from).getTime();
+  const b = to ? new Date(to).getTime() : Date.now();
+  if (Number.isNaN(a) || Number.isNaN(b)) return '';
+  const minutes = Math.max(0, Math.round((b - a) / 60000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+}
+
+// datetime-local value (local time) <-> RFC 3339 (UTC) for the API.
+export function toRfc3339(local) {
+  if (!local) return '';
+  const d = new Date(local);
+  return Number.isNaN(d.getTime()) ? '' : d.toISOString();
+}
+
+export function toLocalInput(value) {
+  if (value === undefined || value === null || value === '') return '';
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return '';
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
 export function shortHash(hash, length = 12) {
   if (!hash) return '';
   return String(hash).slice(0, length);
@@ -151,6 +190,33 @@ export function brandMark(className = 'brand-mark') {
   letter.setAttribute('class', 'brand-letter');
   svg.append(shield, letter);
   return svg;
+}
+
+// Tabs as links: [{id, label, href}], the active id, an aria label.
+export function tabNav(tabs, active, label) {
+  return h('nav', { class: 'tabs', 'aria-label': label }, tabs.map((t) => h('a', {
+    class: ['tab', t.id === active ? 'active' : ''],
+    href: t.href,
+    'data-testid': `tab-${t.id}`,
+    'aria-current': t.id === active ? 'page' : undefined,
+  }, t.label)));
+}
+
+// A "Download CSV" link for a report endpoint; call set(query) when the filters change.
+export function csvLink(path, testid) {
+  const a = h('a', { class: 'btn btn-default btn-sm', 'data-testid': testid, download: '', href: `${path}?format=csv` }, 'Download CSV');
+  return {
+    el: a,
+    set(query) {
+      const q = new URLSearchParams();
+      for (const [key, value] of Object.entries(query || {})) {
+        if (value === undefined || value === null || value === '') continue;
+        q.set(key, String(value));
+      }
+      q.set('format', 'csv');
+      a.href = `${path}?${q.toString()}`;
+    },
+  };
 }
 
 export function emptyState(text) {

@@ -34,10 +34,18 @@ function showLoginForm(notice) {
     class: 'input', id: 'login-password', name: 'password', type: 'password',
     autocomplete: 'current-password', 'data-testid': 'login-password', required: true,
   });
+  // Always offered: the server does not say whether an account has TOTP (a missing code gets
+  // the same answer as a wrong password), so the page cannot ask only when needed.
+  const totp = h('input', {
+    class: 'input input-mono', id: 'login-totp', name: 'totp', autocomplete: 'one-time-code',
+    inputmode: 'numeric', 'data-testid': 'login-totp', spellcheck: 'false', maxlength: '32',
+    placeholder: 'Only if you set up TOTP',
+  });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block', 'data-testid': 'login-submit' }, 'Log in');
   const form = h('form', { class: 'login-form', novalidate: true, 'data-testid': 'login-form' },
     h('div', { class: 'field field-full' }, h('label', { class: 'field-label', for: 'login-username' }, 'Username'), username),
     h('div', { class: 'field field-full' }, h('label', { class: 'field-label', for: 'login-password' }, 'Password'), password),
+    h('div', { class: 'field field-full' }, h('label', { class: 'field-label', for: 'login-totp' }, 'Authenticator code'), totp),
     error,
     submit);
 
@@ -56,18 +64,20 @@ function showLoginForm(notice) {
     submit.disabled = true;
     submit.textContent = 'Logging in…';
     try {
-      const data = await session.login(username.value.trim(), password.value);
+      const data = await session.login(username.value.trim(), password.value, totp.value.trim());
       const user = data && data.user ? data.user : data;
       setCsrfFallback(data && data.csrf);
       if (user && user.must_change_password) {
         showPasswordChange(user, password.value);
         return;
       }
-      current.onLoggedIn(user, data && data.csrf);
+      current.onLoggedIn(user, data && data.csrf, Boolean(data && data.must_enroll_totp));
     } catch (err) {
+      const hadCode = totp.value !== '';
       password.value = '';
+      totp.value = '';
       if (err instanceof ApiError && err.status === 401) {
-        showError('Wrong username or password.');
+        showError(hadCode ? 'Wrong username, password or code.' : 'Wrong username or password.');
       } else if (err instanceof ApiError && err.status === 403) {
         showError(err.detail || 'This account may not log in.');
       } else if (err instanceof ApiError && err.status === 429) {
@@ -116,16 +126,18 @@ export function showPasswordChange(user, knownCurrent = '') {
       await session.changePassword(values.current_password, values.new_password);
       let fresh = { ...user, must_change_password: false };
       let csrf;
+      let mustEnroll = false;
       try {
         const data = await session.current();
         fresh = data && data.user ? data.user : data;
         csrf = data && data.csrf;
+        mustEnroll = Boolean(data && (data.must_enroll_totp || data.user?.must_enroll_totp));
       } catch {
         // Some servers end the session on a password change: log in again then.
         showLoginForm('Password changed. Log in with your new password.');
         return;
       }
-      current.onLoggedIn(fresh, csrf);
+      current.onLoggedIn(fresh, csrf, mustEnroll);
     },
   });
   append(card, [

@@ -16,7 +16,7 @@ export function render(root) {
     testid: 'token-form',
     submitLabel: 'Create token',
     fields: [
-      { name: 'name', label: 'Name', required: true, size: 'md', placeholder: 'Door controller, lobby east' },
+      { name: 'name', label: 'Name', required: true, size: 'md', placeholder: 'door-lobby-east' },
       { name: 'role', label: 'Role', type: 'select', value: 'door-controller', size: 'sm',
         options: DEVICE_ROLES.map((r) => ({ value: r, label: r })) },
       { name: 'station_id', label: 'Station', type: 'select', parse: 'int', size: 'md',
