@@ -449,6 +449,12 @@ Result<LogonDecision> Identity::Commit(Evaluation& ev) {
 }
 
 void Identity::Publish(const Evaluation& ev, const LogonDecision& decision) {
+  // The detectors count guesses: only a wrong name, password or code is a failed attempt. A
+  // refusal by policy (station, lockout, ban, training, presence, another session) or a
+  // request for the second factor after a right password is audited but guesses nothing.
+  bool guess = decision.check == Check::kAccount ||
+               (decision.check == Check::kCredentials && decision.reason != "totp_required");
+  if (decision.verdict != Verdict::kAllow && !guess) return;
   logs::AuthEvent event;
   event.time = ev.now;
   event.origin = logs::AuthOrigin::kFloorguard;
