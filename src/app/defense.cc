@@ -120,6 +120,7 @@ struct Defense::Impl {
 Defense::Defense(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Defense::~Defense() { Stop(); }
 detect::Alerts& Defense::alerts() { return *impl_->alerts; }
+logs::Intake* Defense::intake() { return impl_->intake.get(); }
 int Defense::syslog_udp_port() const { return impl_->udp_port; }
 int Defense::syslog_tcp_port() const { return impl_->tcp_port; }
 

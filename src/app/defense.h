@@ -16,6 +16,7 @@
 #include "core/result.h"
 #include "detect/alerts.h"
 #include "detect/engine.h"
+#include "logs/intake.h"
 
 namespace fg::app {
 
@@ -35,6 +36,8 @@ class Defense {
   ~Defense();
 
   detect::Alerts& alerts();
+  // The raw-event store of the syslog intake; null when no listener is configured.
+  logs::Intake* intake();
   // Bound syslog ports (0 when off), for tests started on port 0.
   int syslog_udp_port() const;
   int syslog_tcp_port() const;

@@ -13,6 +13,7 @@
 #include "api/auth_routes.h"
 #include "api/directory_routes.h"
 #include "api/identity_routes.h"
+#include "api/log_routes.h"
 #include "app/defense.h"
 #include "app/runtime.h"
 #include "app/version.h"
@@ -99,6 +100,8 @@ Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config
   api::AddIdentityRoutes(api.routes(), *rt.identity, *rt.directory);
   FG_ASSIGN_OR_RETURN(impl->defense, Defense::Start(rt, config));
   api::AddAlertRoutes(api.routes(), impl->defense->alerts());
+  Defense* defense = impl->defense.get();
+  api::AddLogRoutes(api.routes(), [defense] { return defense->intake(); });
   api::AddAuditRoutes(api.routes(), *rt.log, rt.bus, *rt.auth);
   FG_RETURN_IF_ERROR(api.Finalize());
 

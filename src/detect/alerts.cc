@@ -3,6 +3,7 @@
 #include "detect/alerts.h"
 
 #include <array>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -203,10 +204,144 @@ std::optional<AlertStatus> ParseAlertStatus(std::string_view name) {
   return std::nullopt;
 }
 
+// FindingDetailsJson runs for every finding (logscan prints thousands), so it writes the
+// JSON directly when every string is ASCII: the bytes are exactly what Dump() gives (keys in
+// std::map order, nlohmann's escapes). Other text takes the generic path, which replaces
+// invalid UTF-8 the way every other dump here does.
+namespace {
+
+bool AllAscii(std::string_view text) {
+  for (char ch : text) {
+    if (static_cast<unsigned char>(ch) >= 0x80) return false;
+  }
+  return true;
+}
+
+void AppendJsonString(std::string_view text, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (char ch : text) {
+    const auto u = static_cast<unsigned char>(ch);
+    switch (ch) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (u < 0x20) {
+          out += "\\u00";
+          out += kHex[u >> 4];
+          out += kHex[u & 0xf];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+void AppendJsonInt(int64_t value, std::string& out) { out += std::to_string(value); }
+
+// core::FormatRfc3339 as a JSON string, without snprintf for the years 1970..9999.
+void AppendJsonTime(core::WallTime t, std::string& out) {
+  const int64_t us = core::ToUnixMicros(t);
+  const int64_t secs = us >= 0 ? us / 1'000'000 : (us - 999'999) / 1'000'000;
+  const int64_t frac = us - secs * 1'000'000;
+  const int64_t days = secs / 86400;
+  const int64_t of_day = secs % 86400;
+  const std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{days}}};
+  const int year = static_cast<int>(date.year());
+  if (us < 0 || year > 9999) {
+    AppendJsonString(core::FormatRfc3339(t), out);
+    return;
+  }
+  char buf[] = "\"0000-00-00T00:00:00.000000Z\"";
+  auto put = [&buf](size_t pos, int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      buf[pos + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  put(1, year, 4);
+  put(6, static_cast<unsigned>(date.month()), 2);
+  put(9, static_cast<unsigned>(date.day()), 2);
+  put(12, of_day / 3600, 2);
+  put(15, of_day / 60 % 60, 2);
+  put(18, of_day % 60, 2);
+  put(21, frac, 6);
+  out.append(buf, sizeof buf - 1);
+}
+
+}  // namespace
+
 std::string FindingDetailsJson(const Finding& finding) {
-  Json actions = Json::array();
-  for (const Action& a : finding.actions) actions.push_back(ActionJson(a));
-  return Dump(Json{{"evidence", EvidenceJson(finding.evidence)}, {"actions", actions}});
+  bool ascii = true;
+  for (const std::string& d : finding.evidence.distinct) ascii = ascii && AllAscii(d);
+  for (const Action& a : finding.actions) ascii = ascii && AllAscii(a.target);
+  if (!ascii) {
+    Json actions = Json::array();
+    for (const Action& a : finding.actions) actions.push_back(ActionJson(a));
+    return Dump(Json{{"evidence", EvidenceJson(finding.evidence)}, {"actions", actions}});
+  }
+  const Evidence& e = finding.evidence;
+  std::string out;
+  out.reserve(256);
+  out += "{\"actions\":[";
+  for (size_t i = 0; i < finding.actions.size(); ++i) {
+    const Action& a = finding.actions[i];
+    if (i > 0) out += ',';
+    out += '{';
+    if (a.duration) {
+      out += "\"duration_seconds\":";
+      AppendJsonInt(a.duration->count(), out);
+      out += ',';
+    }
+    out += "\"kind\":";
+    AppendJsonString(ActionKindName(a.kind), out);
+    out += ",\"target\":";
+    AppendJsonString(a.target, out);
+    if (a.until) {
+      out += ",\"until\":";
+      AppendJsonTime(*a.until, out);
+    }
+    out += '}';
+  }
+  out += "],\"evidence\":{\"count\":";
+  AppendJsonInt(e.count, out);
+  out += ",\"distinct\":[";
+  for (size_t i = 0; i < e.distinct.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(e.distinct[i], out);
+  }
+  out += "],\"first\":";
+  AppendJsonTime(e.first, out);
+  out += ",\"last\":";
+  AppendJsonTime(e.last, out);
+  out += ",\"repeat\":";
+  AppendJsonInt(e.repeat, out);
+  out += ",\"threshold\":";
+  AppendJsonInt(e.threshold, out);
+  out += ",\"window_seconds\":";
+  AppendJsonInt(e.window.count(), out);
+  out += "}}";
+  return out;
 }
 
 AlertInput AlertInputFrom(const Finding& finding) {

@@ -1,15 +1,16 @@
 // The detectors. Each rule reads the per-account or per-source window it needs; every map is
 // an LruMap so an attacker who sends random names cannot grow memory without bound.
+// Observe runs for every authentication event (a million lines of auth.log in well under a
+// second), so the common path allocates nothing: keys are built in reused buffers, maps are
+// looked up by string_view, windows are ring buffers whose slots keep their strings, and the
+// distinct values of a window are only gathered when a rule could fire.
 #include "detect/engine.h"
 
 #include <algorithm>
 #include <array>
-#include <deque>
-#include <list>
-#include <set>
-#include <unordered_map>
 #include <utility>
 
+#include "detect/internal/lru_map.h"
 #include "detect/internal/text.h"
 
 namespace fg::detect {
@@ -27,68 +28,11 @@ constexpr std::array<std::pair<Severity, std::string_view>, 4> kSeverities = {{
 
 constexpr size_t kMaxListedDistinct = 20;
 constexpr size_t kMaxSessionsPerAccount = 32;
+// A freed window keeps its buffer for the next key up to this many entries.
+constexpr size_t kKeptWindowCapacity = 64;
 
-// A map with a bound on its keys that forgets the least recently touched first.
 template <typename V>
-class LruMap {
- public:
-  LruMap(size_t capacity, uint64_t* evicted) : capacity_(capacity), evicted_(evicted) {}
-
-  V* Find(const std::string& key) {
-    auto it = map_.find(key);
-    return it == map_.end() ? nullptr : &it->second.value;
-  }
-
-  // The entry for key (created when absent), now the most recently touched.
-  V& Touch(const std::string& key, WallTime now) {
-    auto it = map_.find(key);
-    if (it != map_.end()) {
-      order_.splice(order_.end(), order_, it->second.position);
-      it->second.seen = now;
-      return it->second.value;
-    }
-    while (map_.size() >= capacity_ && !order_.empty()) {
-      map_.erase(order_.front());
-      order_.pop_front();
-      ++*evicted_;
-    }
-    order_.push_back(key);
-    auto [inserted, ok] = map_.emplace(key, Node{V{}, now, std::prev(order_.end())});
-    (void)ok;
-    return inserted->second.value;
-  }
-
-  void Erase(const std::string& key) {
-    auto it = map_.find(key);
-    if (it == map_.end()) return;
-    order_.erase(it->second.position);
-    map_.erase(it);
-  }
-
-  // Drops entries not touched since cutoff. Touch order follows the clock, so the stale
-  // ones are at the front.
-  void ExpireBefore(WallTime cutoff) {
-    while (!order_.empty()) {
-      auto it = map_.find(order_.front());
-      if (it->second.seen >= cutoff) break;
-      map_.erase(it);
-      order_.pop_front();
-    }
-  }
-
-  size_t size() const { return map_.size(); }
-
- private:
-  struct Node {
-    V value;
-    WallTime seen;
-    std::list<std::string>::iterator position;
-  };
-  size_t capacity_;
-  uint64_t* evicted_;
-  std::unordered_map<std::string, Node> map_;
-  std::list<std::string> order_;
-};
+using LruMap = internal::LruMap<V, WallTime>;
 
 // One failure: when, and the other side (the source for an account, the account for a
 // source).
@@ -97,7 +41,62 @@ struct Failure {
   std::string other;
   bool consecutive = true;  // no success of the account arrived after it (PCI counts these)
 };
-using Failures = std::deque<Failure>;
+
+// The failures of one key in time order: a ring buffer whose slots keep their string
+// buffers, so steady-state inserts and pops allocate nothing.
+class Failures {
+ public:
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Failure& operator[](size_t i) { return buf_[(head_ + i) & (buf_.size() - 1)]; }
+  const Failure& operator[](size_t i) const { return buf_[(head_ + i) & (buf_.size() - 1)]; }
+  const Failure& front() const { return (*this)[0]; }
+  const Failure& back() const { return (*this)[size_ - 1]; }
+
+  void pop_front() {
+    head_ = (head_ + 1) & (buf_.size() - 1);
+    --size_;
+  }
+  void clear() {
+    head_ = 0;
+    size_ = 0;
+  }
+  // Forgets the entries and, when large, the buffer too.
+  void Reset() {
+    clear();
+    if (buf_.size() > kKeptWindowCapacity) std::vector<Failure>().swap(buf_);
+  }
+
+  // Inserts after every entry at or before time, then drops the oldest beyond max_entries.
+  void Insert(WallTime time, std::string_view other, size_t max_entries) {
+    if (size_ == buf_.size()) Grow();
+    size_t pos = size_;
+    while (pos > 0 && time < (*this)[pos - 1].time) --pos;
+    Failure& slot = (*this)[size_];
+    slot.time = time;
+    slot.other.assign(other.data(), other.size());
+    slot.consecutive = true;
+    ++size_;
+    for (size_t i = size_ - 1; i > pos; --i) std::swap((*this)[i], (*this)[i - 1]);
+    while (size_ > max_entries) pop_front();
+  }
+
+  void ClearConsecutive() {
+    for (size_t i = 0; i < size_; ++i) (*this)[i].consecutive = false;
+  }
+
+ private:
+  void Grow() {
+    std::vector<Failure> bigger(buf_.empty() ? 8 : buf_.size() * 2);
+    for (size_t i = 0; i < size_; ++i) bigger[i] = std::move((*this)[i]);
+    buf_.swap(bigger);
+    head_ = 0;
+  }
+
+  std::vector<Failure> buf_;  // power-of-two size
+  size_t head_ = 0;
+  size_t size_ = 0;
+};
 
 struct Session {
   std::string source;
@@ -109,6 +108,19 @@ struct AccountState {
   std::optional<WallTime> locked_until;
   std::optional<WallTime> distributed_until;
   std::vector<Session> sessions;
+  // The credential-sharing suppression key of the open sessions, kept while they stay the
+  // same: a busy account's repeated logons then skip sorting its sessions.
+  std::string sharing_key;
+  bool sharing_key_valid = false;
+
+  void Reset() {
+    failures.Reset();
+    locked_until.reset();
+    distributed_until.reset();
+    sessions.clear();
+    sharing_key.clear();
+    sharing_key_valid = false;
+  }
 };
 
 struct SourceState {
@@ -117,39 +129,59 @@ struct SourceState {
   std::optional<WallTime> spraying_until;
   int repeats = 0;
   WallTime last_ban_end{};
-};
 
-// What a window holds, anchored at its newest entry so a late event still completes it.
-struct WindowView {
-  int count = 0;
-  std::set<std::string> distinct;
-  WallTime first{};
-  WallTime last{};
-  WallTime start{};
+  void Reset() {
+    failures.Reset();
+    banned_until.reset();
+    spraying_until.reset();
+    repeats = 0;
+    last_ban_end = WallTime{};
+  }
 };
 
 enum class Count { kAll, kConsecutiveOnly };
 
+// What a window holds, anchored at its newest entry so a late event still completes it. The
+// window is the tail of the (time-ordered) failures after `start`.
+struct WindowView {
+  int count = 0;
+  int named = 0;  // counted entries with a non-empty other side: a bound on the distinct ones
+  WallTime first{};
+  WallTime last{};
+  WallTime start{};
+  size_t begin = 0;  // index of the oldest entry in the window
+  Count which = Count::kAll;
+};
+
 WindowView Scan(const Failures& failures, Seconds window, Count which = Count::kAll) {
   WindowView view;
+  view.which = which;
   if (failures.empty()) return view;
   view.start = failures.back().time - window;
-  for (const Failure& f : failures) {
-    if (f.time <= view.start) continue;
+  size_t i = failures.size();
+  while (i > 0 && failures[i - 1].time > view.start) {
+    const Failure& f = failures[--i];
     if (which == Count::kConsecutiveOnly && !f.consecutive) continue;
-    if (view.count == 0) view.first = f.time;
-    view.last = f.time;
+    if (view.count == 0) view.last = f.time;
+    view.first = f.time;
     ++view.count;
-    if (!f.other.empty()) view.distinct.insert(f.other);
+    view.named += !f.other.empty();
   }
+  view.begin = i;
   return view;
 }
 
-void Insert(Failures& failures, WallTime time, std::string other, size_t max_entries) {
-  auto pos = std::upper_bound(failures.begin(), failures.end(), time,
-                              [](WallTime t, const Failure& f) { return t < f.time; });
-  failures.insert(pos, Failure{time, std::move(other)});
-  while (failures.size() > max_entries) failures.pop_front();
+// The distinct other sides of the window, in ascending order.
+void Distinct(const Failures& failures, const WindowView& view,
+              std::vector<std::string_view>& out) {
+  out.clear();
+  for (size_t i = view.begin; i < failures.size(); ++i) {
+    const Failure& f = failures[i];
+    if (view.which == Count::kConsecutiveOnly && !f.consecutive) continue;
+    if (!f.other.empty()) out.push_back(f.other);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
 }
 
 void Prune(Failures& failures, WallTime cutoff) {
@@ -158,12 +190,11 @@ void Prune(Failures& failures, WallTime cutoff) {
 
 bool InForce(const std::optional<WallTime>& until, WallTime now) { return until && *until > now; }
 
-std::vector<std::string> Listed(const std::set<std::string>& values) {
+std::vector<std::string> Listed(const std::vector<std::string_view>& sorted_distinct) {
   std::vector<std::string> out;
-  for (const auto& v : values) {
-    if (out.size() == kMaxListedDistinct) break;
-    out.push_back(v);
-  }
+  const size_t n = std::min(sorted_distinct.size(), kMaxListedDistinct);
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.emplace_back(sorted_distinct[i]);
   return out;
 }
 
@@ -174,7 +205,6 @@ std::string Minutes(Seconds s) {
 }
 
 Seconds AtLeastOne(Seconds s) { return std::max(s, Seconds(1)); }
-
 Thresholds Sane(Thresholds t) {
   t.account_brute_force.failures = std::max(1, t.account_brute_force.failures);
   t.account_brute_force.window = AtLeastOne(t.account_brute_force.window);
@@ -292,6 +322,11 @@ struct Engine::State {
   LruMap<AccountState> accounts;
   LruMap<SourceState> sources;
   LruMap<WallTime> suppressed;  // "rule\x1fsubject" -> until, for the alert-only rules
+  // Reused per call so the common path allocates nothing.
+  std::string account;
+  std::string source;
+  std::vector<std::string_view> distinct;
+  std::string key;
 };
 
 namespace {
@@ -299,30 +334,34 @@ namespace {
 // The work of one Observe call, with the state it reads and the findings it makes.
 class Observation {
  public:
-  Observation(const Thresholds& t, EngineStats& stats, WallTime now, WallTime time)
-      : t_(t), stats_(stats), now_(now), time_(time) {}
+  Observation(const Thresholds& t, EngineStats& stats, std::vector<std::string_view>& distinct,
+              std::string& key, WallTime now, WallTime time)
+      : t_(t), stats_(stats), distinct_(distinct), key_(key), now_(now), time_(time) {}
 
   std::vector<Finding> findings;
 
-  void SourceFailure(SourceState& s, const std::string& source, const std::string& account) {
+  void SourceFailure(SourceState& s, std::string_view source, std::string_view account) {
     if (InForce(s.banned_until, now_)) return;  // the ban is the answer; keep nothing more
-    Insert(s.failures, time_, account, static_cast<size_t>(t_.limits.max_events_per_key));
+    s.failures.Insert(time_, account, static_cast<size_t>(t_.limits.max_events_per_key));
     Prune(s.failures, now_ - std::max(t_.source_brute_force.window, t_.password_spraying.window));
 
     const auto& ps = t_.password_spraying;
     if (ps.enabled && !InForce(s.spraying_until, now_)) {
       WindowView v = Scan(s.failures, ps.window);
-      if (time_ > v.start && static_cast<int>(v.distinct.size()) >= ps.distinct_accounts) {
-        Finding f = Make(kPasswordSpraying, ps.severity, "", source);
-        f.summary = "Password spraying: " + internal::Printable(source) + " failed against " +
-                    std::to_string(v.distinct.size()) + " accounts within " + Minutes(ps.window);
-        Fill(f.evidence, v, static_cast<int>(v.distinct.size()), ps.distinct_accounts, ps.window);
-        s.spraying_until = now_ + ps.window;
-        if (ps.ban_source) {
-          f.actions.push_back(Ban(s, source));
-          f.evidence.repeat = s.repeats;
+      if (time_ > v.start && v.named >= ps.distinct_accounts) {
+        Distinct(s.failures, v, distinct_);
+        if (static_cast<int>(distinct_.size()) >= ps.distinct_accounts) {
+          Finding f = Make(kPasswordSpraying, ps.severity, "", source);
+          f.summary = "Password spraying: " + internal::Printable(source) + " failed against " +
+                      std::to_string(distinct_.size()) + " accounts within " + Minutes(ps.window);
+          Fill(f.evidence, v, static_cast<int>(distinct_.size()), ps.distinct_accounts, ps.window);
+          s.spraying_until = now_ + ps.window;
+          if (ps.ban_source) {
+            f.actions.push_back(Ban(s, source));
+            f.evidence.repeat = s.repeats;
+          }
+          findings.push_back(std::move(f));
         }
-        findings.push_back(std::move(f));
       }
     }
 
@@ -331,6 +370,7 @@ class Observation {
       WindowView v = Scan(s.failures, sbf.window);
       if (time_ > v.start && v.count >= sbf.failures) {
         Finding f = Make(kSourceBruteForce, sbf.severity, "", source);
+        Distinct(s.failures, v, distinct_);
         Fill(f.evidence, v, v.count, sbf.failures, sbf.window);
         f.actions.push_back(Ban(s, source));
         f.evidence.repeat = s.repeats;
@@ -343,9 +383,9 @@ class Observation {
     }
   }
 
-  void AccountFailure(AccountState& a, const std::string& account, const std::string& source) {
+  void AccountFailure(AccountState& a, std::string_view account, std::string_view source) {
     if (InForce(a.locked_until, now_)) return;  // failures against a locked account prove nothing
-    Insert(a.failures, time_, source, static_cast<size_t>(t_.limits.max_events_per_key));
+    a.failures.Insert(time_, source, static_cast<size_t>(t_.limits.max_events_per_key));
     Prune(a.failures,
           now_ - std::max(t_.account_brute_force.window, t_.distributed_guessing.window));
 
@@ -355,8 +395,9 @@ class Observation {
       WindowView v = Scan(a.failures, abf.window, Count::kConsecutiveOnly);
       if (time_ > v.start && v.count >= abf.failures) {
         Finding f = Make(kAccountBruteForce, abf.severity, account, source);
+        Distinct(a.failures, v, distinct_);
         Fill(f.evidence, v, v.count, abf.failures, abf.window);
-        Action lock{.kind = ActionKind::kLockAccount, .target = account};
+        Action lock{.kind = ActionKind::kLockAccount, .target = std::string(account)};
         if (!abf.until_unlocked) {
           lock.duration = abf.lock_duration;
           lock.until = now_ + abf.lock_duration;
@@ -367,7 +408,7 @@ class Observation {
                     (abf.until_unlocked ? std::string("until an administrator unlocks it")
                                         : "for " + Minutes(abf.lock_duration));
         a.locked_until = now_ + abf.lock_duration;
-        for (Failure& failure : a.failures) failure.consecutive = false;  // counted once
+        a.failures.ClearConsecutive();  // counted once
         locked_now = true;
         findings.push_back(std::move(f));
       }
@@ -376,84 +417,121 @@ class Observation {
     const auto& dg = t_.distributed_guessing;
     if (dg.enabled && !InForce(a.distributed_until, now_)) {
       WindowView v = Scan(a.failures, dg.window);
-      if (time_ > v.start && static_cast<int>(v.distinct.size()) >= dg.distinct_sources) {
-        Finding f = Make(kDistributedGuessing, dg.severity, account, source);
-        Fill(f.evidence, v, static_cast<int>(v.distinct.size()), dg.distinct_sources, dg.window);
-        f.summary = "Distributed guessing: account " + internal::Printable(account) +
-                    " failed from " + std::to_string(v.distinct.size()) + " sources within " +
-                    Minutes(dg.window);
-        a.distributed_until = now_ + dg.window;
-        if (dg.lock_account && !locked_now) {
-          f.actions.push_back(Action{.kind = ActionKind::kLockAccount,
-                                     .target = account,
-                                     .duration = dg.lock_duration,
-                                     .until = now_ + dg.lock_duration});
-          a.locked_until = now_ + dg.lock_duration;
-          a.distributed_until = std::max(*a.distributed_until, *a.locked_until);
+      if (time_ > v.start && v.named >= dg.distinct_sources) {
+        Distinct(a.failures, v, distinct_);
+        if (static_cast<int>(distinct_.size()) >= dg.distinct_sources) {
+          Finding f = Make(kDistributedGuessing, dg.severity, account, source);
+          Fill(f.evidence, v, static_cast<int>(distinct_.size()), dg.distinct_sources, dg.window);
+          f.summary = "Distributed guessing: account " + internal::Printable(account) +
+                      " failed from " + std::to_string(distinct_.size()) + " sources within " +
+                      Minutes(dg.window);
+          a.distributed_until = now_ + dg.window;
+          if (dg.lock_account && !locked_now) {
+            f.actions.push_back(Action{.kind = ActionKind::kLockAccount,
+                                       .target = std::string(account),
+                                       .duration = dg.lock_duration,
+                                       .until = now_ + dg.lock_duration});
+            a.locked_until = now_ + dg.lock_duration;
+            a.distributed_until = std::max(*a.distributed_until, *a.locked_until);
+          }
+          findings.push_back(std::move(f));
         }
-        findings.push_back(std::move(f));
       }
     }
   }
 
-  void Success(AccountState& a, const std::string& account, const std::string& source,
+  void Success(AccountState& a, std::string_view account, std::string_view source,
                LruMap<WallTime>& suppressed) {
     // By arrival: a success clears the run of failures reported before it.
-    for (Failure& failure : a.failures) failure.consecutive = false;
+    a.failures.ClearConsecutive();
     if (source.empty()) return;
     const auto& cs = t_.credential_sharing;
-    std::erase_if(a.sessions,
-                  [&](const Session& s) { return s.since <= now_ - cs.session_window; });
-    std::vector<Session> others;
+    if (std::erase_if(a.sessions,
+                      [&](const Session& s) { return s.since <= now_ - cs.session_window; })) {
+      a.sharing_key_valid = false;
+    }
+    // The other sessions are those open before this logon (sources are unique per account),
+    // including one dropped below to make room.
     bool known = false;
     for (Session& s : a.sessions) {
       if (s.source == source) {
         s.since = std::max(s.since, time_);
         known = true;
-      } else {
-        others.push_back(s);
+        break;
       }
     }
+    Session dropped;
+    bool has_dropped = false;
     if (!known) {
-      if (a.sessions.size() >= kMaxSessionsPerAccount) a.sessions.erase(a.sessions.begin());
-      a.sessions.push_back({source, time_});
+      if (a.sessions.size() >= kMaxSessionsPerAccount) {
+        dropped = std::move(a.sessions.front());
+        has_dropped = true;
+        a.sessions.erase(a.sessions.begin());
+      }
+      a.sessions.push_back({std::string(source), time_});
+      a.sharing_key_valid = false;
     }
-    if (!cs.enabled || others.empty()) return;
+    const size_t others = a.sessions.size() - 1 + (has_dropped ? 1 : 0);
+    if (!cs.enabled || others == 0) return;
 
-    std::set<std::string> sources{source};
-    for (const Session& s : others) sources.insert(s.source);
-    std::string key = std::string(kCredentialSharing) + '\x1f' + account;
-    for (const auto& s : sources) key += '\x1f' + s;
-    if (Suppressed(suppressed, key)) return;
+    // All sources (this one is among the sessions now), sorted.
+    auto gather = [&] {
+      distinct_.clear();
+      if (has_dropped) distinct_.push_back(dropped.source);
+      for (const Session& s : a.sessions) distinct_.push_back(s.source);
+      std::sort(distinct_.begin(), distinct_.end());
+    };
+    bool gathered = false;
+    if (!a.sharing_key_valid) {
+      gather();
+      gathered = true;
+      std::string& key = a.sharing_key;
+      key.assign(kCredentialSharing).append(1, '\x1f').append(account);
+      for (std::string_view s : distinct_) key.append(1, '\x1f').append(s);
+      a.sharing_key_valid = !has_dropped;  // the dropped session is gone next time
+    }
+    if (Suppressed(suppressed, a.sharing_key)) return;
+    if (!gathered) gather();
+
+    const Session* front = has_dropped ? &dropped : nullptr;
+    WallTime first = has_dropped ? dropped.since : WallTime::max();
+    for (const Session& s : a.sessions) {
+      if (s.source == source) continue;
+      if (!front) front = &s;
+      first = std::min(first, s.since);
+    }
+    key_ = a.sharing_key;
 
     Finding f = Make(kCredentialSharing, cs.severity, account, source);
-    f.evidence.count = static_cast<int>(sources.size());
+    f.evidence.count = static_cast<int>(distinct_.size());
     f.evidence.threshold = 2;
     f.evidence.window = cs.session_window;
-    f.evidence.distinct = Listed(sources);
-    f.evidence.first = others.front().since;
-    for (const Session& s : others) f.evidence.first = std::min(f.evidence.first, s.since);
+    f.evidence.distinct = Listed(distinct_);
+    f.evidence.first = first;
     f.evidence.last = time_;
     f.summary = "Account " + internal::Printable(account) + " logged on at " +
                 internal::Printable(source) + " while still logged on at " +
-                internal::Printable(others.front().source) +
-                (others.size() > 1 ? " and " + std::to_string(others.size() - 1) + " more" : "");
+                internal::Printable(front->source) +
+                (others > 1 ? " and " + std::to_string(others - 1) + " more" : "");
     if (cs.end_sessions) {
-      f.actions.push_back(Action{.kind = ActionKind::kEndSessions, .target = account});
+      f.actions.push_back(Action{.kind = ActionKind::kEndSessions, .target = std::string(account)});
       a.sessions.clear();
-      Suppress(suppressed, key, t_.limits.dedupe_window);
+      a.sharing_key_valid = false;
+      Suppress(suppressed, key_, t_.limits.dedupe_window);
     } else {
-      Suppress(suppressed, key, cs.session_window);
+      Suppress(suppressed, key_, cs.session_window);
     }
     findings.push_back(std::move(f));
   }
 
   // A fact the reporter established (a flag, or a lockout it made): one alert per account and
   // source within the dedupe window.
-  void Flag(std::string_view rule, Severity severity, const std::string& account,
-            const std::string& source, std::string summary, std::vector<Action> actions,
+  void Flag(std::string_view rule, Severity severity, std::string_view account,
+            std::string_view source, std::string summary, std::vector<Action> actions,
             LruMap<WallTime>& suppressed) {
-    std::string key = std::string(rule) + '\x1f' + account + '\x1f' + source;
+    std::string key;
+    key.reserve(rule.size() + account.size() + source.size() + 2);
+    key.append(rule).append(1, '\x1f').append(account).append(1, '\x1f').append(source);
     if (Suppressed(suppressed, key)) return;
     Suppress(suppressed, key, t_.limits.dedupe_window);
     Finding f = Make(rule, severity, account, source);
@@ -466,28 +544,29 @@ class Observation {
   }
 
  private:
-  Finding Make(std::string_view rule, Severity severity, const std::string& account,
-               const std::string& source) {
+  Finding Make(std::string_view rule, Severity severity, std::string_view account,
+               std::string_view source) {
     Finding f;
     f.rule = std::string(rule);
     f.severity = severity;
-    f.account = account;
-    f.source = source;
+    f.account = std::string(account);
+    f.source = std::string(source);
     return f;
   }
 
-  static void Fill(Evidence& e, const WindowView& v, int count, int threshold, Seconds window) {
+  // Reads the distinct values gathered last by Distinct().
+  void Fill(Evidence& e, const WindowView& v, int count, int threshold, Seconds window) {
     e.count = count;
     e.threshold = threshold;
     e.window = window;
-    e.distinct = Listed(v.distinct);
+    e.distinct = Listed(distinct_);
     e.first = v.first;
     e.last = v.last;
   }
 
   // The next ban of a source: base duration doubled per repeat, capped; repeats are
   // forgotten after forget_after without a ban.
-  Action Ban(SourceState& s, const std::string& source) {
+  Action Ban(SourceState& s, std::string_view source) {
     const auto& sbf = t_.source_brute_force;
     if (s.repeats > 0 && now_ - s.last_ban_end >= sbf.forget_after) s.repeats = 0;
     ++s.repeats;
@@ -498,24 +577,43 @@ class Observation {
     s.last_ban_end = *s.banned_until;
     s.failures.clear();
     return Action{.kind = ActionKind::kBanSource,
-                  .target = source,
+                  .target = std::string(source),
                   .duration = duration,
                   .until = *s.banned_until};
   }
 
-  bool Suppressed(LruMap<WallTime>& suppressed, const std::string& key) {
+  bool Suppressed(LruMap<WallTime>& suppressed, std::string_view key) {
     WallTime* until = suppressed.Find(key);
     return until && *until > now_;
   }
-  void Suppress(LruMap<WallTime>& suppressed, const std::string& key, Seconds for_how_long) {
+  void Suppress(LruMap<WallTime>& suppressed, std::string_view key, Seconds for_how_long) {
     suppressed.Touch(key, now_) = now_ + for_how_long;
   }
 
   const Thresholds& t_;
   EngineStats& stats_;
+  std::vector<std::string_view>& distinct_;
+  std::string& key_;
   WallTime now_;
   WallTime time_;
 };
+
+void LowerInto(std::string_view text, std::string& out) {
+  out.assign(text.data(), text.size());
+  for (char& ch : out) {
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  }
+}
+
+// logs::SourceKey without a temporary string.
+void SourceKeyInto(const logs::AuthEvent& event, std::string& out) {
+  out.clear();
+  if (!event.station.empty()) {
+    out.append("station:").append(event.station);
+  } else if (!event.source_address.empty()) {
+    out.append("address:").append(event.source_address);
+  }
+}
 
 }  // namespace
 
@@ -552,9 +650,11 @@ std::vector<Finding> Engine::Observe(const logs::AuthEvent& event) {
     time = now;
     ++st.stats.clamped_times;
   }
-  const std::string account = LowerAscii(event.username);
-  const std::string source = logs::SourceKey(event);
-  Observation o(t, st.stats, now, time);
+  LowerInto(event.username, st.account);
+  SourceKeyInto(event, st.source);
+  const std::string_view account = st.account;
+  const std::string_view source = st.source;
+  Observation o(t, st.stats, st.distinct, st.key, now, time);
 
   switch (event.outcome) {
     case logs::AuthOutcome::kFailure:
@@ -566,13 +666,14 @@ std::vector<Finding> Engine::Observe(const logs::AuthEvent& event) {
     case logs::AuthOutcome::kSuccess: {
       if (!account.empty())
         o.Success(st.accounts.Touch(account, now), account, source, st.suppressed);
+      if (!event.concurrent_session && !event.without_presence && !event.off_shift) break;
       const std::string who =
           account.empty() ? "an unnamed account" : "Account " + internal::Printable(account);
       const std::string where = source.empty() ? "" : " at " + internal::Printable(source);
       if (event.concurrent_session && t.credential_sharing.enabled) {
         std::vector<Action> actions;
         if (t.credential_sharing.end_sessions && !account.empty()) {
-          actions.push_back(Action{.kind = ActionKind::kEndSessions, .target = account});
+          actions.push_back(Action{.kind = ActionKind::kEndSessions, .target = st.account});
         }
         bool already = false;
         for (const auto& f : o.findings) already |= f.rule == kCredentialSharing;
@@ -595,7 +696,9 @@ std::vector<Finding> Engine::Observe(const logs::AuthEvent& event) {
     case logs::AuthOutcome::kLogoff:
       if (!account.empty() && !source.empty()) {
         if (AccountState* a = st.accounts.Find(account)) {
-          std::erase_if(a->sessions, [&](const Session& s) { return s.source == source; });
+          if (std::erase_if(a->sessions, [&](const Session& s) { return s.source == source; })) {
+            a->sharing_key_valid = false;
+          }
         }
       }
       break;
@@ -603,7 +706,8 @@ std::vector<Finding> Engine::Observe(const logs::AuthEvent& event) {
       if (t.windows_lockout.enabled) {
         std::string host = event.host.empty() ? "" : " by " + internal::Printable(event.host);
         o.Flag(kWindowsLockout, t.windows_lockout.severity, account, source,
-               "Account " + internal::Printable(account.empty() ? "(unnamed)" : account) +
+               "Account " +
+                   internal::Printable(account.empty() ? std::string_view("(unnamed)") : account) +
                    " was locked out" + host,
                {}, st.suppressed);
       }
@@ -621,7 +725,7 @@ void Engine::ClearAccount(std::string_view username) {
 
 void Engine::ClearSource(std::string_view source_key) {
   std::lock_guard lock(mu_);
-  state_->sources.Erase(std::string(source_key));
+  state_->sources.Erase(source_key);
 }
 
 EngineStats Engine::Stats() const {

@@ -65,6 +65,8 @@ const std::vector<std::string> kExpectedPaths = {
     "/api/v1/alerts/{id}",
     "/api/v1/alerts/{id}/acknowledge",
     "/api/v1/alerts/{id}/resolve",
+    "/api/v1/log-events",
+    "/api/v1/log-events/counts",
     "/api/v1/events/stream",
     // identity_routes.cc
     "/api/v1/logon",
