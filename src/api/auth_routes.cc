@@ -127,7 +127,13 @@ void AddSessionRoutes(RouteTable& table, auth::Auth& auth, AuthRouteOptions opti
              .handler = [&auth](const Context& ctx) {
                auto user = auth.GetUser(ctx.caller->id);
                if (!user) return Problem(user.error());
-               return JsonResponse(200, {{"user", UserSummary(*user)}});
+               // Also here, not only in the login answer: a console reloaded before enrolment
+               // must still send the user to enrol.
+               bool must_enroll_totp =
+                   auth.options().require_totp_for_roles.contains(user->role) &&
+                   !user->totp_enabled;
+               return JsonResponse(200, {{"user", UserSummary(*user)},
+                                         {"must_enroll_totp", must_enroll_totp}});
              }});
 
   table.Add(

@@ -102,6 +102,22 @@ Extracted Sshd(std::string_view msg, const SyslogView& view, const ParseContext&
         return UserFrom(msg, event) ? Extracted::kAuth : Extracted::kNotAuth;
       }
       break;
+    case 'D':
+      // "Disconnected from user X ADDR port P": the end of an authenticated session, with the
+      // address the detectors need to close it (pam_unix's "session closed" has none).
+      // "Disconnected from authenticating/invalid user ... [preauth]" is not a session.
+      if (Consume(&msg, "Disconnected from user ")) {
+        size_t port = msg.rfind(" port ");
+        if (port == std::string_view::npos) return Extracted::kNotAuth;
+        std::string_view before = msg.substr(0, port);
+        size_t space = before.rfind(' ');
+        if (space == std::string_view::npos || space == 0) return Extracted::kNotAuth;
+        Fill(view, context, AuthOrigin::kSshd, AuthOutcome::kLogoff, event);
+        event->username = before.substr(0, space);
+        SetAddress(before.substr(space + 1), event);
+        return Extracted::kAuth;
+      }
+      break;
     case 'I':
       if (Consume(&msg, "Invalid user ") || Consume(&msg, "Illegal user ")) {
         Fill(view, context, AuthOrigin::kSshd, AuthOutcome::kFailure, event);

@@ -126,6 +126,18 @@ TEST(SshdParser, HostNameInsteadOfAddressLeavesSourceEmpty) {
   EXPECT_EQ(e->source_address, "");
 }
 
+TEST(SshdParser, DisconnectOfAnAuthenticatedUserEndsTheSessionAtItsAddress) {
+  auto e = Extract("Nov 29 05:49:07 w sshd[1]: Disconnected from user alice 10.20.1.5 port 40022");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->outcome, AuthOutcome::kLogoff);
+  EXPECT_EQ(e->username, "alice");
+  EXPECT_EQ(e->source_address, "10.20.1.5");
+  // Before authentication there is no session to end.
+  EXPECT_FALSE(Extract("Nov 29 05:49:07 w sshd[1]: Disconnected from authenticating user root "
+                       "203.0.113.7 port 40022 [preauth]"));
+  EXPECT_FALSE(Extract("Nov 29 05:49:07 w sshd[1]: Disconnected from user alice"));
+}
+
 TEST(SshdParser, TruncatedAndUnrelatedLinesAreNotEvents) {
   EXPECT_FALSE(Extract("Nov 29 05:49:07 w sshd[1]: Failed password for"));
   EXPECT_FALSE(Extract("Nov 29 05:49:07 w sshd[1]: Accepted password for root"));
