@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libsqlite3-dev
   libsodium-dev libssl-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   libexpected-dev sqlite3 openssl curl
-  libqrencode-dev libcurl4-openssl-dev libpam0g-dev john-data python3-zxcvbn
+  libqrencode-dev libcurl4-openssl-dev libpam0g-dev john-data python3-zxcvbn tzdata
 )
 if [[ ${1:-} == --test ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev chromium wrk pamtester)

@@ -199,8 +199,13 @@ Result<void> Api::Finalize() {
 
 http::Response Api::ServeMetrics() {
   auto seq = log_.LastSeq();
-  return http::Response::Text(200, metrics_->Render(db_.stats(), seq.value_or(0)),
-                              "text/plain; version=0.0.4");
+  std::string text = metrics_->Render(db_.stats(), seq.value_or(0));
+  for (const auto& source : metrics_sources_) text += source();
+  return http::Response::Text(200, std::move(text), "text/plain; version=0.0.4");
+}
+
+void Api::AddMetricsSource(std::function<std::string()> source) {
+  metrics_sources_.push_back(std::move(source));
 }
 
 void Api::Observe(http::Method method, int status, std::chrono::nanoseconds duration) {

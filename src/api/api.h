@@ -15,8 +15,10 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/routes.h"
 #include "audit/audit.h"
@@ -50,6 +52,10 @@ class Api {
   // Called by the server once per finished request; feeds /metrics.
   void Observe(http::Method method, int status, std::chrono::nanoseconds duration);
 
+  // Adds Prometheus text exposition lines of another module to /metrics ("name value\n"
+  // lines with their # HELP/# TYPE). Call before serving; the function must be thread-safe.
+  void AddMetricsSource(std::function<std::string()> source);
+
   // The OpenAPI 3.0 document generated from the route table.
   std::string OpenApiJson() const;
 
@@ -70,6 +76,7 @@ class Api {
   http::Router router_;
   std::unique_ptr<Metrics> metrics_;
   std::string openapi_;
+  std::vector<std::function<std::string()>> metrics_sources_;
 };
 
 // GET /api/v1/audit and GET /api/v1/events/stream.

@@ -4,6 +4,7 @@
 
 #include "api/json.h"
 #include "identity/csv.h"
+#include "identity/schedule.h"
 
 namespace fg::api {
 
@@ -49,7 +50,8 @@ Json AccountJson(const identity::Account& a) {
           {"totp_enabled", a.totp_enabled},
           {"created_at", Time(a.created_at)},
           {"password_changed_at", Time(a.password_changed_at)},
-          {"locked_until", Time(a.locked_until)}};
+          {"locked_until", Time(a.locked_until)},
+          {"schedule", a.schedule ? Json(*a.schedule) : Json(nullptr)}};
 }
 
 Json DecisionJson(const identity::LogonDecision& d) {
@@ -376,16 +378,18 @@ void AddAccountRoutes(RouteTable& table, Identity& id) {
        .handler =
            [&id](const Context& ctx) {
              return Respond([&]() -> Result<http::Response> {
-               FG_ASSIGN_OR_RETURN(Json body,
-                                   ParseObject(ctx.request, {"person_id", "username", "password"}));
+               FG_ASSIGN_OR_RETURN(Json body, ParseObject(ctx.request, {"person_id", "username",
+                                                                        "password", "schedule"}));
                FG_ASSIGN_OR_RETURN(auto person_id, OptionalInt(body, "person_id"));
                if (!person_id) return InvalidArgument("person_id", "is required");
                FG_ASSIGN_OR_RETURN(std::string username, RequiredString(body, "username"));
                FG_ASSIGN_OR_RETURN(auto password,
                                    OptionalString(body, "password", kMaxPasswordField));
                if (password && password->empty()) password.reset();
-               FG_ASSIGN_OR_RETURN(auto created,
-                                   id.CreateAccount(ctx.Actor(), *person_id, username, password));
+               FG_ASSIGN_OR_RETURN(auto schedule,
+                                   OptionalString(body, "schedule", identity::kMaxScheduleText));
+               FG_ASSIGN_OR_RETURN(auto created, id.CreateAccount(ctx.Actor(), *person_id, username,
+                                                                  password, schedule));
                Json out = AccountJson(created.account);
                if (created.temporary_password) out["password"] = *created.temporary_password;
                return SecretResponse(201, out);
@@ -422,27 +426,33 @@ void AddAccountRoutes(RouteTable& table, Identity& id) {
                });
              }});
 
-  table.Add({.method = Method::kPatch,
-             .pattern = "/api/v1/accounts/{id}",
-             .roles = kAdminOnly,
-             .summary = "Disable or enable an account (disabling ends its sessions)",
-             .tag = "accounts",
-             .handler =
-                 [&id](const Context& ctx) {
-                   return Respond([&]() -> Result<http::Response> {
-                     FG_ASSIGN_OR_RETURN(int64_t account_id, ParseId(ctx.Param("id")));
-                     FG_ASSIGN_OR_RETURN(Json body, ParseObject(ctx.request, {"disabled"}));
-                     FG_ASSIGN_OR_RETURN(auto disabled, OptionalBool(body, "disabled"));
-                     if (!disabled) {
-                       FG_ASSIGN_OR_RETURN(auto account, id.GetAccount(account_id));
-                       return JsonResponse(200, AccountJson(account));
-                     }
-                     FG_ASSIGN_OR_RETURN(auto account,
-                                         id.SetDisabled(ctx.Actor(), account_id, *disabled));
-                     return JsonResponse(200, AccountJson(account));
-                   });
-                 },
-             .request_body = true});
+  table.Add(
+      {.method = Method::kPatch,
+       .pattern = "/api/v1/accounts/{id}",
+       .roles = kAdminOnly,
+       .summary = "Disable or enable an account (disabling ends its sessions), or set its "
+                  "work schedule (null clears it)",
+       .tag = "accounts",
+       .handler =
+           [&id](const Context& ctx) {
+             return Respond([&]() -> Result<http::Response> {
+               FG_ASSIGN_OR_RETURN(int64_t account_id, ParseId(ctx.Param("id")));
+               FG_ASSIGN_OR_RETURN(Json body, ParseObject(ctx.request, {"disabled", "schedule"}));
+               FG_ASSIGN_OR_RETURN(auto disabled, OptionalBool(body, "disabled"));
+               FG_ASSIGN_OR_RETURN(auto schedule,
+                                   OptionalString(body, "schedule", identity::kMaxScheduleText));
+               // The schedule first: a bad one refuses the whole request unchanged.
+               if (HasField(body, "schedule")) {
+                 FG_RETURN_IF_ERROR(id.SetSchedule(ctx.Actor(), account_id, schedule));
+               }
+               if (disabled) {
+                 FG_RETURN_IF_ERROR(id.SetDisabled(ctx.Actor(), account_id, *disabled));
+               }
+               FG_ASSIGN_OR_RETURN(auto account, id.GetAccount(account_id));
+               return JsonResponse(200, AccountJson(account));
+             });
+           },
+       .request_body = true});
 
   table.Add({.method = Method::kPost,
              .pattern = "/api/v1/accounts/{id}/reset-password",

@@ -50,6 +50,7 @@ struct Config {
   bool logon_require_totp = false;
   int64_t station_idle_minutes = 15;           // PCI DSS 8.2.8
   int64_t station_session_max_idle_hours = 8;  // an idle station session ends after this
+  int64_t shift_grace_minutes = 15;  // a logon this early before a scheduled window is on shift
   // [syslog] intake; "" leaves a listener off
   std::string syslog_udp_listen;
   std::string syslog_tcp_listen;

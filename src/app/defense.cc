@@ -135,6 +135,43 @@ DefenseStats Defense::Stats() const {
   return stats;
 }
 
+std::string Defense::PrometheusText() const {
+  std::string out;
+  auto metric = [&out](const char* name, const char* type, const char* help, uint64_t value) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+           name + " " + std::to_string(value) + "\n";
+  };
+  DefenseStats stats = Stats();
+  metric("floorguard_detect_events_total", "counter", "Authentication events seen by the detectors",
+         stats.engine.events);
+  metric("floorguard_detect_findings_total", "counter", "Findings of the detectors",
+         stats.engine.findings);
+  metric("floorguard_detect_evicted_keys_total", "counter",
+         "Tracked accounts or sources evicted to bound memory", stats.engine.evicted_keys);
+  metric("floorguard_syslog_events_dropped_total", "counter",
+         "Syslog authentication events the defence queue could not take",
+         stats.syslog_events_dropped);
+  logs::ReceiverCounters received{};
+  for (const auto& receiver : impl_->receivers) {
+    logs::ReceiverCounters c = receiver->counters();
+    received.received += c.received;
+    received.parsed += c.parsed;
+    received.auth_events += c.auth_events;
+    received.unparseable += c.unparseable;
+    received.dropped += c.dropped;
+  }
+  metric("floorguard_syslog_received_total", "counter", "Syslog messages received",
+         received.received);
+  metric("floorguard_syslog_unparseable_total", "counter",
+         "Syslog messages that did not parse (kept raw)", received.unparseable);
+  metric("floorguard_syslog_auth_events_total", "counter",
+         "Authentication results found in syslog messages", received.auth_events);
+  metric("floorguard_syslog_receiver_dropped_total", "counter",
+         "Syslog messages the receiver dropped (oversize, connection limit)", received.dropped);
+  // The intake's own counts (GET /api/v1/log-events/counts) need a table scan: not per scrape.
+  return out;
+}
+
 Result<std::unique_ptr<Defense>> Defense::Start(Runtime& rt, const Config& config) {
   auto impl = std::make_unique<Impl>();
   impl->rt = &rt;

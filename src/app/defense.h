@@ -42,6 +42,8 @@ class Defense {
   int syslog_udp_port() const;
   int syslog_tcp_port() const;
   DefenseStats Stats() const;
+  // The counters above, the syslog receivers' and the alert sinks', in Prometheus text format.
+  std::string PrometheusText() const;
   // Stops the receiver, drains the queue and the sinks. Idempotent.
   void Stop();
 

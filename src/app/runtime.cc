@@ -69,6 +69,7 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config, DataDir mode)
 
   identity::Options identity_options;
   identity_options.extra_blocklist = rt->extra_blocklist.get();
+  identity_options.shift_grace = std::chrono::minutes(config.shift_grace_minutes);
   identity_options.presence_mode =
       identity::ParseMode(config.presence_mode).value_or(identity::Mode::kEnforce);
   identity_options.single_session_mode =

@@ -102,6 +102,7 @@ Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config
   api::AddAlertRoutes(api.routes(), impl->defense->alerts());
   Defense* defense = impl->defense.get();
   api::AddLogRoutes(api.routes(), [defense] { return defense->intake(); });
+  api.AddMetricsSource([defense] { return defense->PrometheusText(); });
   api::AddAuditRoutes(api.routes(), *rt.log, rt.bus, *rt.auth);
   FG_RETURN_IF_ERROR(api.Finalize());
 

@@ -6,6 +6,7 @@
 #include "auth/totp.h"
 #include "identity/identity.h"
 #include "identity/internal/common.h"
+#include "identity/schedule.h"
 #include "logs/auth_event.h"
 
 namespace fg::identity {
@@ -169,8 +170,14 @@ Result<Page<Account>> Identity::ListAccounts(int limit, std::optional<int64_t> c
 
 Result<CreatedAccount> Identity::CreateAccount(std::string_view actor, int64_t person_id,
                                                std::string_view username,
-                                               std::optional<std::string> password) {
+                                               std::optional<std::string> password,
+                                               std::optional<std::string> schedule) {
   FG_ASSIGN_OR_RETURN(std::string name, internal::NormaliseUsername(username));
+  std::optional<std::string> schedule_text;
+  if (schedule) {
+    FG_ASSIGN_OR_RETURN(Schedule parsed, Schedule::Parse(*schedule));
+    schedule_text = parsed.text();
+  }
   auto person = directory_.GetPerson(person_id);
   if (!person) {
     if (person.error().code == ErrorCode::kNotFound) {
@@ -222,16 +229,18 @@ Result<CreatedAccount> Identity::CreateAccount(std::string_view actor, int64_t p
     FG_RETURN_IF_ERROR(taken(c));
     FG_RETURN_IF_ERROR(
         c.Exec("INSERT INTO identity_accounts (person_id, username, password_hash, "
-               "must_change_password, created_at) VALUES (?, ?, ?, 1, ?)",
-               {person_id, name, hash, now}));
+               "must_change_password, created_at, schedule) VALUES (?, ?, ?, 1, ?, ?)",
+               {person_id, name, hash, now, schedule_text}));
     id = c.LastInsertRowId();
+    Json details = {{"person_id", person_id},
+                    {"username", name},
+                    {"password", generated ? "generated" : "set_by_admin"}};
+    if (schedule_text) details["schedule"] = *schedule_text;
     return log_
         .Append(c, {.actor = std::string(actor),
                     .action = "account.create",
                     .subject = Subject("account", id),
-                    .details = Details({{"person_id", person_id},
-                                        {"username", name},
-                                        {"password", generated ? "generated" : "set_by_admin"}})})
+                    .details = Details(details)})
         .transform([](int64_t) {});
   }));
   FG_ASSIGN_OR_RETURN(Account account, LoadAccount(id));
@@ -367,6 +376,33 @@ Result<Account> Identity::SetDisabled(std::string_view actor, int64_t account_id
         .transform([](int64_t) {});
   }));
   PublishEnded(ended);
+  return LoadAccount(account_id);
+}
+
+Result<Account> Identity::SetSchedule(std::string_view actor, int64_t account_id,
+                                      std::optional<std::string> schedule) {
+  std::optional<std::string> text;
+  if (schedule) {
+    FG_ASSIGN_OR_RETURN(Schedule parsed, Schedule::Parse(*schedule));
+    text = parsed.text();
+  }
+  FG_RETURN_IF_ERROR(db_.Write([&](store::Connection& c) -> Result<void> {
+    std::optional<std::optional<std::string>> old;
+    FG_RETURN_IF_ERROR(c.Exec("SELECT schedule FROM identity_accounts WHERE id = ?", {account_id},
+                              [&](const store::Row& row) { old = row.OptText(0); }));
+    if (!old) return NotFound("account " + std::to_string(account_id) + " does not exist");
+    if (*old == text) return {};  // nothing changed, nothing to audit
+    FG_RETURN_IF_ERROR(
+        c.Exec("UPDATE identity_accounts SET schedule = ? WHERE id = ?", {text, account_id}));
+    auto value = [](const std::optional<std::string>& v) { return v ? Json(*v) : Json(nullptr); };
+    return log_
+        .Append(c,
+                {.actor = std::string(actor),
+                 .action = "account.update",
+                 .subject = Subject("account", account_id),
+                 .details = Details({{"schedule", {{"old", value(*old)}, {"new", value(text)}}}})})
+        .transform([](int64_t) {});
+  }));
   return LoadAccount(account_id);
 }
 

@@ -13,6 +13,9 @@
 //   -> presence (badged into the station's zone) -> single_session (no live session elsewhere).
 // Presence and single-session checks have a Mode: enforce (deny), monitor (allow, and say so
 // in `alerts`) or off. A lockout or a ban is refused before any Argon2 work.
+// An allowed logon of an account with a work schedule (schedule.h), outside every window in
+// the local time of the station's site, is flagged "off_shift" in `alerts`, in the audit
+// entry and on the AuthEvent; it is never denied for it (the detectors' rule, alert-only).
 // Every decision, session change and account change commits together with its audit entry
 // ("logon.allow", "logon.deny", "logon.logoff", "account.create"...). After it commits,
 // identity publishes a logs::AuthEvent (for the detectors) and a SessionChanged (for the floor
@@ -95,6 +98,8 @@ struct Options {
   // Every account must present TOTP; one without an enrolment is denied totp_required.
   bool require_totp = false;
   int max_concurrent_hashes = 4;
+  // A logon this long before a schedule window starts is on shift (agents arrive early).
+  std::chrono::minutes shift_grace{15};
   // A new password must differ from this many most recent ones (PCI DSS 8.3.7: four).
   int password_history = 4;
   int recovery_codes = 10;
@@ -117,6 +122,8 @@ struct Account {
   core::WallTime created_at;
   std::optional<core::WallTime> password_changed_at;
   std::optional<core::WallTime> locked_until;  // an active lockout
+  // Canonical schedule text (schedule.h); none: the account is never off shift.
+  std::optional<std::string> schedule;
 };
 
 struct CreatedAccount {
@@ -189,7 +196,9 @@ struct LogonDecision {
   std::optional<StationSession> session;  // on allow
   std::optional<Account> account;         // on allow
   bool must_change_password = false;
-  std::vector<std::string> alerts;  // monitor-mode passes: "no_presence", "session_elsewhere"
+  // Allowed, but flagged: monitor-mode passes ("no_presence", "session_elsewhere") and
+  // "off_shift".
+  std::vector<std::string> alerts;
 };
 
 // Published after a session started, changed state or ended (state kEnded).
@@ -261,9 +270,11 @@ class Identity {
   // hired or active; AlreadyExists on "person_id" when the person has an account and on
   // "username" when any account ever had the name. Without a password a temporary one is
   // generated (returned once); either way it must be changed at first use (PCI DSS 8.3.5).
+  // A schedule must parse (schedule.h; InvalidArgument on "schedule").
   Result<CreatedAccount> CreateAccount(std::string_view actor, int64_t person_id,
                                        std::string_view username,
-                                       std::optional<std::string> password = std::nullopt);
+                                       std::optional<std::string> password = std::nullopt,
+                                       std::optional<std::string> schedule = std::nullopt);
   Result<Account> GetAccount(int64_t id);
   Result<std::optional<Account>> FindAccount(std::string_view username);
   Result<std::optional<Account>> FindAccountOfPerson(int64_t person_id);
@@ -275,6 +286,10 @@ class Identity {
   Result<void> ChangePassword(int64_t account_id, std::string_view current, std::string_view next);
   // Disabling ends the account's sessions. Enabling needs the person hired or active.
   Result<Account> SetDisabled(std::string_view actor, int64_t account_id, bool disabled);
+  // Sets (or with nullopt clears) the account's work schedule; stored in canonical form and
+  // audited as account.update with the old and new text. InvalidArgument on "schedule".
+  Result<Account> SetSchedule(std::string_view actor, int64_t account_id,
+                              std::optional<std::string> schedule);
   // Lifts every lockout of the account (NotFound when the account does not exist).
   Result<void> Unlock(std::string_view actor, int64_t account_id);
   Result<TotpEnrolment> BeginTotpEnrolment(std::string_view actor, int64_t account_id);
@@ -350,6 +365,8 @@ class Identity {
   SessionState Effective(SessionState stored, core::WallTime last_heartbeat) const;
   Result<void> EvaluateAccount(Evaluation& evaluation, std::optional<int64_t> account_id);
   Result<void> EvaluatePlace(Evaluation& evaluation, const directory::Station& station);
+  // Flags an allowed logon outside the account's schedule (never denies; fails open).
+  void EvaluateShift(Evaluation& evaluation, const directory::Station& station);
   // Announces sessions ended by an account change (SessionChanged and a logoff AuthEvent).
   void PublishEnded(const std::vector<StationSession>& ended);
   std::string WorkstationIdOf(int64_t station_id);

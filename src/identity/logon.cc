@@ -1,10 +1,14 @@
 // Workstation logon: the ordered checks, the one write that records a decision, and the life
 // of a station session (logoff, lock, unlock, heartbeat, expiry).
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <cstdio>
 
 #include "auth/totp.h"
 #include "identity/identity.h"
 #include "identity/internal/common.h"
+#include "identity/schedule.h"
 #include "logs/auth_event.h"
 
 namespace fg::identity {
@@ -51,6 +55,24 @@ bool IsWorking(directory::PersonStatus status) {
 bool LooksLikeTotpCode(std::string_view code) {
   return code.size() == static_cast<size_t>(auth::totp::kDigits) &&
          std::all_of(code.begin(), code.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
+// "2027-01-14T23:30:00-06:00": a local time with its offset, for the audit trail.
+std::string FormatLocal(int64_t local_seconds, int64_t offset_seconds) {
+  using namespace std::chrono;
+  sys_seconds local{seconds(local_seconds)};
+  auto day = floor<days>(local);
+  year_month_day ymd{day};
+  hh_mm_ss hms{local - day};
+  int64_t abs_offset = offset_seconds < 0 ? -offset_seconds : offset_seconds;
+  char out[64];
+  std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02d%c%02d:%02d",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
+                offset_seconds < 0 ? '-' : '+', static_cast<int>(abs_offset / 3600),
+                static_cast<int>(abs_offset % 3600 / 60));
+  return out;
 }
 
 }  // namespace
@@ -111,6 +133,9 @@ struct Identity::Evaluation {
   std::optional<std::string> rehash;
   int64_t unlock_session_id = 0;
   bool unknown_user = false;
+  // Set when the logon is off shift: the site's zone and the local time it was judged by.
+  std::string shift_timezone;
+  std::string shift_local_time;
   // Results of the write.
   std::optional<StationSession> session;
   std::vector<StationSession> replaced;
@@ -282,6 +307,36 @@ Result<void> Identity::EvaluatePlace(Evaluation& ev, const directory::Station& s
   return {};
 }
 
+// The off-shift rule is alert-only, so it fails open: a schedule, zone, site or time zone
+// that cannot be read leaves the logon unflagged rather than denied or falsely flagged (an
+// unknown time zone is logged once by the cache; the logon is still decided and audited).
+void Identity::EvaluateShift(Evaluation& ev, const directory::Station& station) {
+  const std::optional<std::string>& text = ev.row->account.schedule;
+  if (!text) return;
+  auto schedule = Schedule::Parse(*text);
+  if (!schedule) {
+    spdlog::warn("identity: account {} has an unreadable schedule: {}", ev.row->account.id,
+                 schedule.error().message);
+    return;
+  }
+  auto site = directory_.GetZone(station.zone_id).and_then([&](const directory::Zone& zone) {
+    return directory_.GetSite(zone.site_id);
+  });
+  if (!site) {
+    spdlog::warn("identity: no site time zone for station {}: {}", station.id,
+                 site.error().message);
+    return;
+  }
+  auto zone = state_->zones.Get(site->timezone);
+  if (!zone) return;
+  int64_t utc = std::chrono::floor<std::chrono::seconds>(ev.now).time_since_epoch().count();
+  int64_t offset = (*zone)->OffsetAt(utc);
+  if (schedule->Covers(SecondOfWeek(utc + offset), options_.shift_grace)) return;
+  ev.alerts.push_back("off_shift");
+  ev.shift_timezone = site->timezone;
+  ev.shift_local_time = FormatLocal(utc + offset, offset);
+}
+
 Result<LogonDecision> Identity::Decide(const LogonRequest& request) {
   Evaluation ev;
   ev.request = &request;
@@ -301,7 +356,9 @@ Result<LogonDecision> Identity::Decide(const LogonRequest& request) {
     }
     FG_RETURN_IF_ERROR(EvaluateAccount(ev, std::nullopt));
     if (ev.denied()) return {};
-    return EvaluatePlace(ev, *station);
+    FG_RETURN_IF_ERROR(EvaluatePlace(ev, *station));
+    if (!ev.denied()) EvaluateShift(ev, *station);
+    return {};
   };
   if (auto evaluated = evaluate(); !evaluated) {
     // Could not decide: the caller denies. Leave a trace of why.
@@ -415,6 +472,11 @@ Result<LogonDecision> Identity::Commit(Evaluation& ev) {
     } else {
       details["session_id"] = ev.session->id;
       if (!ev.alerts.empty()) details["alerts"] = ev.alerts;
+      if (!ev.shift_timezone.empty()) {
+        details["off_shift"] = {{"schedule", ev.row->account.schedule.value_or("")},
+                                {"timezone", ev.shift_timezone},
+                                {"local_time", ev.shift_local_time}};
+      }
       if (ev.rehash) details["password_rehashed"] = true;
       if (ev.totp_step) details["second_factor"] = "totp";
       if (!ev.recovery_hash.empty()) details["second_factor"] = "recovery_code";
@@ -471,7 +533,7 @@ void Identity::Publish(const Evaluation& ev, const LogonDecision& decision) {
   };
   event.without_presence = flagged("no_presence");
   event.concurrent_session = flagged("session_elsewhere");
-  event.off_shift = false;
+  event.off_shift = flagged("off_shift");
   bus_.Publish(event);
   if (decision.session) {
     bus_.Publish(SessionChanged{.station_id = decision.session->station_id,

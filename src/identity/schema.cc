@@ -97,7 +97,12 @@ CREATE TABLE identity_presence_reports (
 CREATE INDEX identity_presence_person ON identity_presence_reports(person_id, id);
 )sql";
 
-constexpr std::array<store::Migration, 1> kMigrations = {{{1, kV1}}};
+// Work schedules (schedule.h), as canonical text; NULL: no schedule, never off shift.
+constexpr std::string_view kV2 = R"sql(
+ALTER TABLE identity_accounts ADD COLUMN schedule TEXT;
+)sql";
+
+constexpr std::array<store::Migration, 2> kMigrations = {{{1, kV1}, {2, kV2}}};
 
 }  // namespace
 

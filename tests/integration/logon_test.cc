@@ -2,6 +2,10 @@
 // through the API, allow and deny with the failed check, logoff, and the floor view.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
 #include "server_fixture.h"
 
 namespace fg::test {
@@ -125,6 +129,58 @@ TEST_F(LogonTest, WorkstationLogsOnIsDeniedWithTheFailedCheckLogsOffAndTheFloorS
   for (const Json& entry : AuditEntries("action=logon.")) {
     EXPECT_EQ(entry.dump().find(kAgentPassword), std::string::npos);
   }
+}
+
+TEST_F(LogonTest, ScheduleIsSetByAdminAndAnOffShiftLogonIsAllowedButFlagged) {
+  ASSERT_FALSE(HasFailure());
+  Floor f = MakeFloor();  // a UTC site
+  ASSERT_FALSE(HasFailure());
+  Json created = CallJson(201, "POST", "/api/v1/accounts", &admin_,
+                          Json{{"person_id", f.person},
+                               {"username", "ghopper"},
+                               {"password", kAgentPassword},
+                               {"schedule", "MON-SUN 00:00-24:00"}});
+  EXPECT_EQ(created["schedule"], "mon-sun 00:00-24:00");
+  std::string path = "/api/v1/accounts/" + std::to_string(Id(created));
+
+  // Validated with the window named; only an admin may change it.
+  HttpResponse bad = Call("PATCH", path, &admin_, Json{{"schedule", "mon-fri 8-17"}});
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("window 1"), std::string::npos) << bad.body;
+  Credentials security = AddConsoleUser("sec1", "security");
+  EXPECT_EQ(Call("PATCH", path, &security, Json{{"schedule", nullptr}}).status, 403);
+
+  // Always on shift: not flagged.
+  Json on = CallJson(200, "POST", "/api/v1/logon", &f.token1,
+                     Json{{"username", "ghopper"}, {"password", kAgentPassword}});
+  ASSERT_EQ(on["decision"], "allow") << on.dump();
+  for (const Json& alert : on["alerts"]) EXPECT_NE(alert, "off_shift");
+
+  // A one-hour window twelve hours from now (UTC): this logon is off shift whenever it runs.
+  auto now = std::chrono::system_clock::now();
+  auto hour = std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count() % 24;
+  char window[64];
+  std::snprintf(window, sizeof window, "mon-sun %02d:00-%02d:00",
+                static_cast<int>((hour + 12) % 24), static_cast<int>((hour + 13) % 24));
+  Json patched = CallJson(200, "PATCH", path, &admin_, Json{{"schedule", window}});
+  EXPECT_EQ(patched["schedule"], window);
+  Json off = CallJson(200, "POST", "/api/v1/logon", &f.token1,
+                      Json{{"username", "ghopper"}, {"password", kAgentPassword}});
+  ASSERT_EQ(off["decision"], "allow") << off.dump();
+  EXPECT_NE(std::find(off["alerts"].begin(), off["alerts"].end(), "off_shift"), off["alerts"].end())
+      << off.dump();
+  bool audited = false;
+  for (const Json& entry : AuditEntries("action=logon.allow")) {
+    audited = audited || entry.dump().find("off_shift") != std::string::npos;
+  }
+  EXPECT_TRUE(audited);
+
+  // null clears it, audited with the old and the new value.
+  Json cleared = CallJson(200, "PATCH", path, &admin_, Json{{"schedule", nullptr}});
+  EXPECT_TRUE(cleared["schedule"].is_null());
+  std::vector<Json> updates = AuditEntries("action=account.update");
+  ASSERT_EQ(updates.size(), 2u);
+  EXPECT_NE(updates[0].dump().find(window), std::string::npos) << updates[0].dump();
 }
 
 TEST_F(LogonTest, WorkstationTokenWithoutStationIsRefused) {

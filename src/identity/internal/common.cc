@@ -41,7 +41,7 @@ constexpr std::string_view kAccountColumns =
     "a.id, a.person_id, a.username, a.must_change_password, a.disabled, a.disabled_reason, "
     "a.totp_confirmed, a.created_at, a.password_changed_at, a.password_hash, a.totp_sealed, "
     "a.totp_last_step, (SELECT MAX(l.until) FROM identity_lockouts l WHERE l.account_id = a.id "
-    "AND l.lifted_at IS NULL AND l.until > ?1)";
+    "AND l.lifted_at IS NULL AND l.until > ?1), a.schedule";
 
 Result<std::optional<AccountRow>> LoadOne(store::Connection& c, std::string_view where,
                                           store::Param key, int64_t now) {
@@ -64,6 +64,7 @@ Result<std::optional<AccountRow>> LoadOne(store::Connection& c, std::string_view
     r.totp_sealed = row.OptText(10);
     r.totp_last_step = row.Int(11);
     if (auto until = row.OptInt(12)) r.account.locked_until = core::FromUnixMicros(*until);
+    r.account.schedule = row.OptText(13);
     out = std::move(r);
   }));
   return out;

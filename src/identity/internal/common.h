@@ -12,6 +12,7 @@
 #include "core/event_bus.h"
 #include "core/result.h"
 #include "identity/identity.h"
+#include "identity/internal/tzif.h"
 #include "store/store.h"
 
 namespace fg::identity {
@@ -24,6 +25,8 @@ struct Identity::State {
   // they cost the same time as a wrong password.
   std::string dummy_hash;
   core::Subscription person_status;
+  // Site time zones for the off-shift check, each file read once.
+  internal::TimeZones zones;
 };
 
 namespace internal {

@@ -1,6 +1,6 @@
 // Workforce accounts: the one account of each employee or contractor for logging on at
 // workstations. Tabs: #/accounts (list; administrators create, reset passwords, disable and
-// enable, enrol TOTP) and #/accounts/locked (accounts locked now; admin and security unlock).
+// enable, enrol TOTP, set the work schedule) and #/accounts/locked (accounts locked now; admin and security unlock).
 // Temporary passwords and recovery codes are shown once, right here.
 
 import { api } from '../api.js';
@@ -16,6 +16,9 @@ const TABS = [
 ];
 
 const USERNAME_HINT = 'Lower-case letters, digits, dot, dash and underscore; 3 to 64. Never reused.';
+const SCHEDULE_HINT = 'Weekly windows in the site\'s local time, like "mon-fri 08:00-17:00; sat 09:00-13:00" '
+  + '(22:00-06:00 crosses midnight). A logon outside them raises an off-shift alert; it is never refused. '
+  + 'Empty: no schedule.';
 
 // "Amara Okafor" -> "amara.okafor" (a suggestion; the server decides).
 function suggestUsername(name) {
@@ -36,6 +39,7 @@ function renderList(root, ctx, header) {
   const isAdmin = ctx.can('accounts.admin');
   const secrets = h('div', { class: 'secrets', 'data-testid': 'account-secrets' });
   const totpHost = h('div', { hidden: true, 'data-testid': 'account-totp' });
+  const scheduleHost = h('div', { hidden: true, 'data-testid': 'account-schedule' });
 
   function showSecret(title, password) {
     clear(secrets);
@@ -60,6 +64,8 @@ function renderList(root, ctx, header) {
       { name: 'username', label: 'Username', required: true, mono: true, size: 'md', placeholder: 'amara.okafor', hint: USERNAME_HINT },
       { name: 'password', label: 'Password', type: 'password', size: 'md', autocomplete: 'new-password',
         hint: 'Leave empty to generate a temporary password.' },
+      { name: 'schedule', label: 'Work schedule', mono: true, size: 'lg', maxlength: 500,
+        placeholder: 'mon-fri 08:00-17:00', hint: SCHEDULE_HINT },
     ],
     onCancel: () => {
       host.hidden = true;
@@ -111,6 +117,40 @@ function renderList(root, ctx, header) {
     } catch (err) {
       toast(errorMessage(err), 'error');
     }
+  }
+
+  // The schedule is edited in one form above the table, for the account last chosen.
+  let scheduled = null;
+  const scheduleForm = isAdmin ? createForm({
+    testid: 'schedule-form',
+    submitLabel: 'Save schedule',
+    fields: [
+      { name: 'schedule', label: 'Work schedule', mono: true, size: 'full', maxlength: 500, nullable: true,
+        placeholder: 'mon-fri 08:00-17:00', hint: SCHEDULE_HINT },
+    ],
+    onCancel: () => {
+      scheduleHost.hidden = true;
+    },
+    onSubmit: async (values) => {
+      const account = scheduled;
+      const updated = await api.patch(PATHS.account(account.id), { schedule: values.schedule ?? null });
+      list.update(updated || { ...account, schedule: values.schedule ?? null });
+      toast(updated && updated.schedule ? `Schedule of ${account.username}: ${updated.schedule}.`
+        : `${account.username} has no schedule now.`, 'success');
+      scheduleHost.hidden = true;
+    },
+  }) : null;
+  const scheduleTitle = h('h2', { class: 'panel-title', 'data-testid': 'schedule-title' });
+  if (scheduleForm) append(scheduleHost, [panel({ body: [scheduleTitle, scheduleForm.el] })]);
+
+  function editSchedule(account) {
+    scheduled = account;
+    scheduleTitle.textContent = `Work schedule of ${account.username}`;
+    scheduleForm.reset();
+    scheduleForm.setValue('schedule', account.schedule ?? '');
+    scheduleHost.hidden = false;
+    scheduleForm.focus();
+    scheduleHost.scrollIntoView({ block: 'nearest' });
   }
 
   async function reset(account) {
@@ -176,6 +216,7 @@ function renderList(root, ctx, header) {
     { key: 'username', label: 'Username', className: 'mono col-strong' },
     { key: 'name', label: 'Person', render: (a) => a.name || (a.person_id ? `#${a.person_id}` : '') },
     { key: 'state', label: 'State', render: stateBadges },
+    { key: 'schedule', label: 'Schedule', className: 'mono', render: (a) => (a.schedule ? a.schedule : h('span', { class: 'muted' }, 'none')) },
     { key: 'created_at', label: 'Created', className: 'mono nowrap', render: (a) => fmtDateTime(a.created_at) },
     { key: 'password_changed_at', label: 'Password changed', className: 'mono nowrap', render: (a) => fmtDateTime(a.password_changed_at) },
   ];
@@ -189,6 +230,7 @@ function renderList(root, ctx, header) {
           isAdmin ? [
             button(a.disabled ? 'Enable' : 'Disable', { size: 'xs', tone: 'ghost', testid: 'account-toggle', onClick: () => toggleDisabled(a) }),
             button('Reset password', { size: 'xs', tone: 'ghost', testid: 'account-reset', onClick: () => reset(a) }),
+            button('Schedule', { size: 'xs', tone: 'ghost', testid: 'account-schedule-edit', onClick: () => editSchedule(a) }),
             a.totp_enabled
               ? button('TOTP off', { size: 'xs', tone: 'ghost-danger', testid: 'account-totp-off', onClick: () => disableTotp(a) })
               : button('Enrol TOTP', { size: 'xs', tone: 'ghost', testid: 'account-totp-enrol', onClick: () => enrolTotp(a) }),
@@ -216,7 +258,7 @@ function renderList(root, ctx, header) {
       },
     }));
   }
-  append(root, [secrets, host, totpHost, panel({ body: [list.el], className: 'panel-flush' })]);
+  append(root, [secrets, host, totpHost, scheduleHost, panel({ body: [list.el], className: 'panel-flush' })]);
   list.reload();
 }
 
