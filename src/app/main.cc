@@ -1,4 +1,5 @@
-// floorguard: the one binary. Subcommands: serve, init, audit verify, user, logscan, version.
+// floorguard: the one binary. Subcommands: serve, init, audit verify, user, account, logscan,
+// version.
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -7,6 +8,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "app/account_cli.h"
 #include "app/config.h"
 #include "app/logscan.h"
 #include "app/runtime.h"
@@ -253,6 +255,23 @@ int Main(int argc, char** argv) {
     sub->add_option("username", username, "user name")->required();
   }
 
+  CLI::App* account = cli.add_subcommand(
+      "account", "Workforce accounts: list, locked, unlock, disable, enable, reset");
+  account->require_subcommand(1);
+  std::string account_name;
+  for (const char* name : {"list", "locked"}) {
+    CLI::App* sub = account->add_subcommand(
+        name, std::string(name) == "list" ? "List workforce accounts" : "List locked accounts");
+    AddCommonFlags(sub, &flags);
+  }
+  for (const char* name : {"unlock", "disable", "enable", "reset"}) {
+    CLI::App* sub = account->add_subcommand(
+        name, std::string(name) == "reset" ? "Set a new temporary password and end sessions"
+                                           : std::string(name) + " a workforce account");
+    AddCommonFlags(sub, &flags);
+    sub->add_option("username", account_name, "account name")->required();
+  }
+
   CLI::App* logscan = cli.add_subcommand(
       "logscan", "Run the syslog parsers and detectors over log files offline; print the alerts");
   LogscanOptions scan;
@@ -288,6 +307,13 @@ int Main(int argc, char** argv) {
     return cli.got_subcommand("serve") ? Serve(*config, seed) : Init(*config, seed);
   }
   if (cli.got_subcommand("audit")) return VerifyAudit(flags, public_key_file);
+  for (const char* action : {"list", "locked", "unlock", "disable", "enable", "reset"}) {
+    if (account->got_subcommand(action)) {
+      auto config = ResolveConfig(flags);
+      if (!config) return Fail(config.error());
+      return AccountCommand(*config, action, account_name, CliActor());
+    }
+  }
   if (cli.got_subcommand("logscan")) {
     auto config = ResolveConfig(flags);
     if (!config) return Fail(config.error());

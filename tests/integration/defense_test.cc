@@ -7,9 +7,12 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "core/clock.h"
@@ -55,6 +58,18 @@ std::string SshdLine(const std::string& text) {
 
 std::string OctetCounted(const std::string& frame) {
   return std::to_string(frame.size()) + " " + frame;
+}
+
+// Runs the floorguard binary; returns its exit code and sets `output` (stdout and stderr).
+int Floorguard(const std::string& args, std::string* output) {
+  std::string command = std::string(FG_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return -1;
+  std::array<char, 4096> buf;
+  output->clear();
+  while (size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) output->append(buf.data(), n);
+  int status = ::pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 class DefenseTest : public ServerTest {
@@ -136,6 +151,23 @@ TEST_F(DefenseTest, SshdFailuresOverSyslogLockTheAccountForWorkstationLogon) {
   EXPECT_EQ(denied["check"], "lockout");
   EXPECT_EQ(denied["reason"], "account_locked");
   EXPECT_FALSE(AuditEntries("action=account.lock").empty());
+
+  // An administrator lifts the lock from the shell while the server is down...
+  StopServer();
+  std::string data = "--data " + config_.data_dir;
+  std::string out;
+  EXPECT_EQ(Floorguard("account locked " + data, &out), 0) << out;
+  EXPECT_NE(out.find("mallory"), std::string::npos) << out;
+  EXPECT_EQ(Floorguard("account unlock mallory " + data, &out), 0) << out;
+  EXPECT_EQ(Floorguard("account unlock nobody " + data, &out), 2) << out;
+  EXPECT_NE(out.find("nobody"), std::string::npos) << out;
+  EXPECT_EQ(Floorguard("audit verify " + data, &out), 0) << out;
+  // ...and the agent logs on again.
+  StartServer();
+  ASSERT_FALSE(HasFailure());
+  Json allowed = CallJson(200, "POST", "/api/v1/logon", &token_,
+                          Json{{"username", "mallory"}, {"password", password_}});
+  EXPECT_EQ(allowed["decision"], "allow") << allowed.dump();
 }
 
 TEST_F(DefenseTest, SprayingOverTcpBansTheAddressForWorkstationLogon) {

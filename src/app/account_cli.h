@@ -1,0 +1,16 @@
+// `floorguard account ...`: workforce accounts from the shell, for what an administrator
+// scripts (a locked agent at 6 a.m., a leaver's account, a forgotten password).
+#pragma once
+
+#include <string>
+
+#include "app/config.h"
+
+namespace fg::app {
+
+// action: list, locked, unlock, disable, enable, reset. `actor` names the operator in the
+// audit trail ("cli:alice"). Returns the exit code.
+int AccountCommand(const Config& config, const std::string& action, const std::string& username,
+                   const std::string& actor);
+
+}  // namespace fg::app
