@@ -74,6 +74,7 @@ struct Defense::Impl {
   std::unique_ptr<detect::BanCommand> ban_command;
   std::unique_ptr<detect::Defender> defender;
   core::Subscription logons;
+  core::Subscription unlocks;
   std::unique_ptr<logs::Intake> intake;
   std::vector<std::unique_ptr<logs::SyslogReceiver>> receivers;
   int udp_port = 0;
@@ -207,6 +208,10 @@ Result<std::unique_ptr<Defense>> Defense::Start(Runtime& rt, const Config& confi
   Impl* raw = impl.get();
   impl->logons = rt.bus.Subscribe<logs::AuthEvent>(
       [raw](const logs::AuthEvent& event) { raw->defender->Handle(event); });
+  // An operator's unlock also resets the detectors' memory of the account, so a renewed
+  // attack locks it again at once instead of waiting out the old lock's suppression.
+  impl->unlocks = rt.bus.Subscribe<identity::AccountUnlocked>(
+      [raw](const identity::AccountUnlocked& event) { raw->engine->ClearAccount(event.username); });
 
   if (!config.syslog_udp_listen.empty() || !config.syslog_tcp_listen.empty()) {
     FG_ASSIGN_OR_RETURN(impl->intake, logs::Intake::Open(*rt.db, rt.clock));
@@ -238,6 +243,7 @@ void Defense::Stop() {
   impl_->stopped = true;
   for (auto& receiver : impl_->receivers) receiver->Stop();
   impl_->logons.Reset();
+  impl_->unlocks.Reset();
   {
     std::lock_guard lock(impl_->mu);
     impl_->stopping = true;

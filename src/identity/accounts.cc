@@ -307,6 +307,7 @@ Result<std::string> Identity::ResetPassword(std::string_view actor, int64_t acco
         .transform([](int64_t) {});
   }));
   PublishEnded(ended);
+  bus_.Publish(AccountUnlocked{.username = account.username});
   return password;
 }
 
@@ -408,7 +409,7 @@ Result<Account> Identity::SetSchedule(std::string_view actor, int64_t account_id
 
 Result<void> Identity::Unlock(std::string_view actor, int64_t account_id) {
   FG_ASSIGN_OR_RETURN(Account account, LoadAccount(account_id));
-  return db_.Write([&](store::Connection& c) -> Result<void> {
+  FG_RETURN_IF_ERROR(db_.Write([&](store::Connection& c) -> Result<void> {
     int64_t now = Micros(clock_.WallNow());
     FG_ASSIGN_OR_RETURN(int64_t lifted,
                         c.Exec("UPDATE identity_lockouts SET lifted_at = ?, lifted_by = ? WHERE "
@@ -420,7 +421,9 @@ Result<void> Identity::Unlock(std::string_view actor, int64_t account_id) {
                     .subject = Subject("account", account_id),
                     .details = Details({{"username", account.username}, {"lockouts", lifted}})})
         .transform([](int64_t) {});
-  });
+  }));
+  bus_.Publish(AccountUnlocked{.username = account.username});
+  return {};
 }
 
 Result<void> Identity::LockAccount(std::string_view username, core::WallTime until,

@@ -208,6 +208,12 @@ struct SessionChanged {
   SessionState state = SessionState::kActive;
 };
 
+// Published after an operator lifted an account's lockout (unlock, password reset), so the
+// detectors forget its failures and a renewed attack locks it again at once.
+struct AccountUnlocked {
+  std::string username;
+};
+
 // --- Reports ---
 
 struct FloorStation {

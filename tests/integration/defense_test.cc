@@ -170,6 +170,29 @@ TEST_F(DefenseTest, SshdFailuresOverSyslogLockTheAccountForWorkstationLogon) {
   EXPECT_EQ(allowed["decision"], "allow") << allowed.dump();
 }
 
+TEST_F(DefenseTest, AnUnlockedAccountLocksAgainAtOnceWhenTheAttackGoesOn) {
+  ASSERT_FALSE(HasFailure());
+  auto attack = [&](int first_port) {
+    for (int i = 0; i < 6; ++i) {
+      SendUdp(udp_, SshdLine("Failed password for mallory from 203.0.113.77 port " +
+                             std::to_string(first_port + i) + " ssh2"));
+    }
+  };
+  attack(51000);
+  Json locked = WaitFor("/api/v1/accounts/locked",
+                        [](const Json& body) { return HasItem(body, "username", "mallory"); });
+  int64_t account = locked["items"][0]["account_id"];
+  EXPECT_EQ(Call("POST", "/api/v1/accounts/" + std::to_string(account) + "/unlock", &admin_,
+                 Json::object())
+                .status,
+            204);
+  EXPECT_FALSE(
+      HasItem(CallJson(200, "GET", "/api/v1/accounts/locked", &admin_), "username", "mallory"));
+  attack(52000);
+  WaitFor("/api/v1/accounts/locked",
+          [](const Json& body) { return HasItem(body, "username", "mallory"); });
+}
+
 TEST_F(DefenseTest, SprayingOverTcpBansTheAddressForWorkstationLogon) {
   ASSERT_FALSE(HasFailure());
   std::string stream;
