@@ -152,7 +152,11 @@ Result<std::string> SecretBox::Seal(std::string_view plaintext, std::string_view
 
 Result<std::string> SecretBox::Open(std::string_view sealed, std::string_view context) const {
   if (!internal::EnsureSodium()) return Internal("libsodium failed to initialise");
-  if (sealed.size() > 2 * kMaxSealed) return NotOurs();
+  // Too short to hold a nonce and a tag (an empty text would also hand libsodium a null
+  // buffer), or longer than anything Seal makes.
+  if (sealed.size() < kNonceBytes + kTagBytes || sealed.size() > 2 * kMaxSealed) {
+    return NotOurs();
+  }
   std::vector<unsigned char> bytes(sealed.size());
   size_t size = 0;
   if (sodium_base642bin(bytes.data(), bytes.size(), sealed.data(), sealed.size(), nullptr, &size,
