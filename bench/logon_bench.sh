@@ -40,7 +40,7 @@ id() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$
 site=$(admin POST /api/v1/sites '{"name":"Bench site","timezone":"UTC"}' | id)
 zone=$(admin POST /api/v1/zones "{\"site_id\":$site,\"name\":\"Bench floor\",\"classification\":\"staff\"}" | id)
 station=$(admin POST /api/v1/stations "{\"workstation_id\":\"WS-BENCH\",\"zone_id\":$zone}" | id)
-token=$(admin POST /api/v1/tokens "{\"name\":\"ws-bench\",\"role\":\"workstation\",\"station_id\":$station}" | id secret)
+token=$(admin POST /api/v1/tokens "{\"name\":\"ws-bench\",\"role\":\"workstation\",\"station_id\":$station}" | id token)
 device() {  # PATH JSON
   curl -s -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "$2" "$base$1"
 }
