@@ -530,6 +530,45 @@ void AddAccountRoutes(RouteTable& table, Identity& id) {
              }});
 }
 
+// Bans of stations and addresses the detectors set: who sees them, who lifts them.
+void AddBanRoutes(RouteTable& table, identity::Identity& id) {
+  table.Add({.method = Method::kGet,
+             .pattern = "/api/v1/bans",
+             .roles = kConsoleRoles,
+             .summary = "Stations and addresses banned from logging on now",
+             .tag = "accounts",
+             .handler = [&id](const Context&) {
+               return Respond([&]() -> Result<http::Response> {
+                 FG_ASSIGN_OR_RETURN(auto bans, id.ActiveBans());
+                 Json items = Json::array();
+                 for (const identity::SourceBan& b : bans) {
+                   items.push_back({{"source", b.source},
+                                    {"banned_at", core::FormatRfc3339(b.banned_at)},
+                                    {"until", core::FormatRfc3339(b.until)},
+                                    {"repeats", b.repeats},
+                                    {"reason", b.reason},
+                                    {"banned_by", b.banned_by}});
+                 }
+                 return JsonResponse(200, {{"items", std::move(items)}});
+               });
+             }});
+  table.Add({.method = Method::kPost,
+             .pattern = "/api/v1/bans/lift",
+             .roles = kAdminSecurity,
+             .summary = "Lift the ban on a station or address ({\"source\": \"address:10.0.0.5\"})",
+             .tag = "accounts",
+             .handler =
+                 [&id](const Context& ctx) {
+                   return Respond([&]() -> Result<http::Response> {
+                     FG_ASSIGN_OR_RETURN(Json body, ParseObject(ctx.request, {"source"}));
+                     FG_ASSIGN_OR_RETURN(std::string source, RequiredString(body, "source", 200));
+                     FG_RETURN_IF_ERROR(id.LiftBan(ctx.Actor(), source));
+                     return http::Response::Empty(204);
+                   });
+                 },
+             .request_body = true});
+}
+
 void AddReportRoutes(RouteTable& table, Identity& id) {
   table.Add({.method = Method::kGet,
              .pattern = "/api/v1/floor",
@@ -616,6 +655,7 @@ void AddIdentityRoutes(RouteTable& table, Identity& identity, directory::Directo
   AddPresenceRoute(table, identity, directory);
   AddAccountRoutes(table, identity);
   AddReportRoutes(table, identity);
+  AddBanRoutes(table, identity);
 }
 
 }  // namespace fg::api

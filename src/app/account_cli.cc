@@ -73,7 +73,37 @@ int Run(Runtime& rt, const std::string& action, const std::string& username,
   return 2;
 }
 
+int RunBan(Runtime& rt, const std::string& action, const std::string& source,
+           const std::string& actor) {
+  if (action == "list") {
+    auto bans = rt.identity->ActiveBans();
+    if (!bans) return Fail(bans.error());
+    for (const identity::SourceBan& b : *bans) {
+      std::printf("%-32s until %s  (ban %lld)  %s\n", b.source.c_str(),
+                  core::FormatRfc3339(b.until).c_str(), static_cast<long long>(b.repeats),
+                  b.reason.c_str());
+    }
+    return 0;
+  }
+  if (action == "lift") {
+    if (auto done = rt.identity->LiftBan(actor, source); !done) return Fail(done.error());
+    std::printf("ban on %s lifted\n", source.c_str());
+    return 0;
+  }
+  std::fprintf(stderr, "floorguard: unknown ban action '%s'\n", action.c_str());
+  return 2;
+}
+
 }  // namespace
+
+int BanCommand(const Config& config, const std::string& action, const std::string& source,
+               const std::string& actor) {
+  auto rt = OpenRuntime(config, DataDir::kMustExist);
+  if (!rt) return Fail(rt.error());
+  int code = RunBan(**rt, action, source, actor);
+  if (auto signed_now = (*rt)->log->CheckpointNow(); !signed_now) return Fail(signed_now.error());
+  return code;
+}
 
 int AccountCommand(const Config& config, const std::string& action, const std::string& username,
                    const std::string& actor) {

@@ -1,5 +1,7 @@
-// `floorguard account ...`: workforce accounts from the shell, for what an administrator
-// scripts (a locked agent at 6 a.m., a leaver's account, a forgotten password).
+// `floorguard account ...` and `floorguard ban ...`: workforce accounts and source bans from
+// the shell, for what an administrator
+// // scripts (a locked agent at 6 a.m., a leaver's account, a forgotten password, a NAT address
+// banned by mistake).
 #pragma once
 
 #include <string>
@@ -12,5 +14,9 @@ namespace fg::app {
 // audit trail ("cli:alice"). Returns the exit code.
 int AccountCommand(const Config& config, const std::string& action, const std::string& username,
                    const std::string& actor);
+
+// action: list, lift (`source` is "address:10.0.0.5" or "station:WS-12").
+int BanCommand(const Config& config, const std::string& action, const std::string& source,
+               const std::string& actor);
 
 }  // namespace fg::app

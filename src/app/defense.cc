@@ -75,6 +75,7 @@ struct Defense::Impl {
   std::unique_ptr<detect::Defender> defender;
   core::Subscription logons;
   core::Subscription unlocks;
+  core::Subscription unbans;
   std::unique_ptr<logs::Intake> intake;
   std::vector<std::unique_ptr<logs::SyslogReceiver>> receivers;
   int udp_port = 0;
@@ -212,6 +213,8 @@ Result<std::unique_ptr<Defense>> Defense::Start(Runtime& rt, const Config& confi
   // attack locks it again at once instead of waiting out the old lock's suppression.
   impl->unlocks = rt.bus.Subscribe<identity::AccountUnlocked>(
       [raw](const identity::AccountUnlocked& event) { raw->engine->ClearAccount(event.username); });
+  impl->unbans = rt.bus.Subscribe<identity::SourceUnbanned>(
+      [raw](const identity::SourceUnbanned& event) { raw->engine->ClearSource(event.source); });
 
   if (!config.syslog_udp_listen.empty() || !config.syslog_tcp_listen.empty()) {
     FG_ASSIGN_OR_RETURN(impl->intake, logs::Intake::Open(*rt.db, rt.clock));
@@ -244,6 +247,7 @@ void Defense::Stop() {
   for (auto& receiver : impl_->receivers) receiver->Stop();
   impl_->logons.Reset();
   impl_->unlocks.Reset();
+  impl_->unbans.Reset();
   {
     std::lock_guard lock(impl_->mu);
     impl_->stopping = true;

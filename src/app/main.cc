@@ -272,6 +272,14 @@ int Main(int argc, char** argv) {
     sub->add_option("username", account_name, "account name")->required();
   }
 
+  CLI::App* ban = cli.add_subcommand("ban", "Stations and addresses banned from logging on");
+  ban->require_subcommand(1);
+  std::string ban_source;
+  AddCommonFlags(ban->add_subcommand("list", "List bans in force"), &flags);
+  CLI::App* ban_lift = ban->add_subcommand("lift", "Lift a ban");
+  AddCommonFlags(ban_lift, &flags);
+  ban_lift->add_option("source", ban_source, "address:10.0.0.5 or station:WS-12")->required();
+
   CLI::App* logscan = cli.add_subcommand(
       "logscan", "Run the syslog parsers and detectors over log files offline; print the alerts");
   LogscanOptions scan;
@@ -312,6 +320,13 @@ int Main(int argc, char** argv) {
       auto config = ResolveConfig(flags);
       if (!config) return Fail(config.error());
       return AccountCommand(*config, action, account_name, CliActor());
+    }
+  }
+  for (const char* action : {"list", "lift"}) {
+    if (ban->got_subcommand(action)) {
+      auto config = ResolveConfig(flags);
+      if (!config) return Fail(config.error());
+      return BanCommand(*config, action, ban_source, CliActor());
     }
   }
   if (cli.got_subcommand("logscan")) {

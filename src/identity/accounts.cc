@@ -482,6 +482,44 @@ Result<bool> Identity::IsBanned(std::string_view source_key) {
   return until.has_value();
 }
 
+Result<std::vector<SourceBan>> Identity::ActiveBans() {
+  int64_t now = Micros(clock_.WallNow());
+  return db_.Read([&](store::Connection& c) -> Result<std::vector<SourceBan>> {
+    std::vector<SourceBan> bans;
+    FG_RETURN_IF_ERROR(
+        c.Exec("SELECT source_key, banned_at, until, repeats, reason, banned_by FROM "
+               "identity_source_bans WHERE until > ? ORDER BY banned_at DESC LIMIT ?",
+               {now, int64_t{kMaxReportRows}}, [&](const store::Row& row) {
+                 bans.push_back({.source = row.Text(0),
+                                 .banned_at = core::FromUnixMicros(row.Int(1)),
+                                 .until = core::FromUnixMicros(row.Int(2)),
+                                 .repeats = row.Int(3),
+                                 .reason = row.Text(4),
+                                 .banned_by = row.Text(5)});
+               }));
+    return bans;
+  });
+}
+
+Result<void> Identity::LiftBan(std::string_view actor, std::string_view source_key) {
+  FG_RETURN_IF_ERROR(db_.Write([&](store::Connection& c) -> Result<void> {
+    int64_t now = Micros(clock_.WallNow());
+    FG_ASSIGN_OR_RETURN(int64_t lifted,
+                        c.Exec("UPDATE identity_source_bans SET until = ? WHERE source_key = ? AND "
+                               "until > ?",
+                               {now, source_key, now}));
+    if (lifted == 0) return NotFound("no ban in force on " + std::string(source_key));
+    return log_
+        .Append(c, {.actor = std::string(actor),
+                    .action = "source.unban",
+                    .subject = std::string(source_key),
+                    .details = "{}"})
+        .transform([](int64_t) {});
+  }));
+  bus_.Publish(SourceUnbanned{.source = std::string(source_key)});
+  return {};
+}
+
 Result<int64_t> Identity::EndSessions(std::string_view username, std::string_view reason,
                                       std::string_view actor) {
   std::string name = internal::AsciiLower(username);

@@ -208,6 +208,21 @@ struct SessionChanged {
   SessionState state = SessionState::kActive;
 };
 
+// A station or address refused at logon until `until` (detectors' bans).
+struct SourceBan {
+  std::string source;  // "station:WS-12", "address:10.0.0.5"
+  core::WallTime banned_at;
+  core::WallTime until;
+  int64_t repeats = 1;  // bans of this source so far
+  std::string reason;
+  std::string banned_by;
+};
+
+// Published after an operator lifted a ban, so the detectors forget the source's failures.
+struct SourceUnbanned {
+  std::string source;
+};
+
 // Published after an operator lifted an account's lockout (unlock, password reset), so the
 // detectors forget its failures and a renewed attack locks it again at once.
 struct AccountUnlocked {
@@ -332,6 +347,10 @@ class Identity {
   Result<void> BanSource(std::string_view source_key, core::WallTime until, std::string_view reason,
                          std::string_view actor);
   Result<bool> IsBanned(std::string_view source_key);
+  // Bans in force now, latest first.
+  Result<std::vector<SourceBan>> ActiveBans();
+  // Ends a ban in force now (NotFound when there is none). Audited as source.unban.
+  Result<void> LiftBan(std::string_view actor, std::string_view source_key);
   // Ends every open session of the account; returns how many.
   Result<int64_t> EndSessions(std::string_view username, std::string_view reason,
                               std::string_view actor);

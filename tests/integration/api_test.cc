@@ -67,6 +67,8 @@ const std::vector<std::string> kExpectedPaths = {
     "/api/v1/alerts/{id}/resolve",
     "/api/v1/log-events",
     "/api/v1/log-events/counts",
+    "/api/v1/bans",
+    "/api/v1/bans/lift",
     "/api/v1/events/stream",
     // identity_routes.cc
     "/api/v1/logon",

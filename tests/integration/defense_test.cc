@@ -211,6 +211,25 @@ TEST_F(DefenseTest, SprayingOverTcpBansTheAddressForWorkstationLogon) {
   EXPECT_EQ(denied["check"], "source");
   EXPECT_EQ(denied["reason"], "source_banned");
 
+  // The ban is listed; security lifts it, and the address may log on again.
+  Json bans = CallJson(200, "GET", "/api/v1/bans", &admin_);
+  EXPECT_TRUE(HasItem(bans, "source", "address:198.51.100.23")) << bans.dump();
+  EXPECT_EQ(
+      Call("POST", "/api/v1/bans/lift", &admin_, Json{{"source", "address:198.51.100.23"}}).status,
+      204);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/bans/lift", &admin_, Json{{"source", "address:198.51.100.23"}}).status,
+      404);
+  EXPECT_FALSE(AuditEntries("action=source.unban").empty());
+  std::string out;
+  EXPECT_EQ(Floorguard("ban lift address:203.0.113.250 --data " + config_.data_dir, &out), 2)
+      << out;
+  EXPECT_NE(out.find("no ban in force"), std::string::npos) << out;
+  Json lifted = CallJson(
+      200, "POST", "/api/v1/logon", &token_,
+      Json{{"username", "mallory"}, {"password", password_}, {"source_address", "198.51.100.23"}});
+  EXPECT_EQ(lifted["decision"], "allow") << lifted.dump();
+
   // Another address at the same station is not banned.
   Json allowed = CallJson(
       200, "POST", "/api/v1/logon", &token_,
