@@ -268,3 +268,43 @@ test('six failed logons lock the account: unlocked from the console, its alert a
     assert.deepEqual(problems, [], 'no page errors or CSP violations');
   });
 });
+
+test('password spraying from a workstation bans it: the ban is listed and lifted from the console', { timeout: 120_000 }, async () => {
+  const admin = await ApiClient.login(ADMIN_USER, ADMIN_PASSWORD);
+  const stations = await admin.get('/api/v1/stations?limit=500');
+  const station = stations.items.find((s) => s.workstation_id === 'WS-A03');
+  assert.ok(station, 'demo station WS-A03 exists');
+  const token = await admin.post('/api/v1/tokens', { name: `e2e-WS-A03-${crypto.randomBytes(3).toString('hex')}`, role: 'workstation', station_id: station.id }, [201]);
+  const workstation = new ApiClient({ token: token.token });
+  // A real agent of that station: the source check comes after the account check, so only a
+  // known account shows the ban.
+  const people = await admin.get('/api/v1/people?q=E1004');
+  const person = people.items.find((p) => p.employee_number === 'E1004');
+  assert.ok(person, 'demo employee E1004 exists');
+  const username = `e2e.ban.${crypto.randomBytes(3).toString('hex')}`;
+  const password = `Fg-${crypto.randomBytes(15).toString('base64url')}-5w`;
+  await admin.post('/api/v1/accounts', { person_id: person.id, username, password }, [201]);
+
+  // The spraying rule: one source failing against five different names within 10 minutes.
+  for (let i = 0; i < 5; i++) {
+    const denied = await workstation.post('/api/v1/logon', { username: `e2e.spray.${i}.${crypto.randomBytes(2).toString('hex')}`, password: 'Not-A-Real-Password-99' }, [200]);
+    assert.equal(denied.decision, 'deny');
+  }
+  const banned = await workstation.post('/api/v1/logon', { username, password }, [200]);
+  assert.equal(banned.reason, 'source_banned', `the station is banned: ${JSON.stringify(banned)}`);
+
+  await withBrowser('bans', async (context, problems) => {
+    const page = await firstPage(context);
+    await login(page, ADMIN_USER, admin.password);
+    await page.goto('/#/accounts/bans');
+    const row = page.locator(`${byTestId('ban-row')}[data-source="station:WS-A03"]`);
+    await row.waitFor();
+    await row.locator(byTestId('ban-lift')).click();
+    await page.locator(byTestId('confirm-ok')).click();
+    await row.waitFor({ state: 'detached' });
+    const after = await workstation.post('/api/v1/logon', { username, password }, [200]);
+    assert.notEqual(after.reason, 'source_banned', `the lifted ban no longer refuses the station: ${JSON.stringify(after)}`);
+    if (after.session_id) await workstation.post('/api/v1/logoff', { session_id: after.session_id }, [200]);
+    assert.deepEqual(problems, [], 'no page errors or CSP violations');
+  });
+});

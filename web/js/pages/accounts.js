@@ -13,6 +13,7 @@ import { PATHS, itemsOf, totpEnrolment } from '../identity.js';
 const TABS = [
   { id: 'list', label: 'Accounts', href: '#/accounts' },
   { id: 'locked', label: 'Locked accounts', href: '#/accounts/locked' },
+  { id: 'bans', label: 'Banned sources', href: '#/accounts/bans' },
 ];
 
 const USERNAME_HINT = 'Lower-case letters, digits, dot, dash and underscore; 3 to 64. Never reused.';
@@ -331,8 +332,76 @@ function renderLocked(root, ctx) {
   load();
 }
 
+// Stations and addresses the detectors banned from logging on; admin and security lift them.
+function renderBans(root, ctx) {
+  const canLift = ctx.can('accounts.unlock');
+  const columns = [
+    { key: 'source', label: 'Source', className: 'mono col-strong' },
+    { key: 'banned_at', label: 'Banned', className: 'mono nowrap', render: (b) => fmtDateTime(b.banned_at) },
+    { key: 'until', label: 'Until', className: 'mono nowrap', render: (b) => fmtDateTime(b.until) },
+    { key: 'repeats', label: 'Ban #', className: 'mono' },
+    { key: 'reason', label: 'Reason' },
+    { key: 'banned_by', label: 'By', className: 'mono' },
+  ];
+  if (canLift) {
+    columns.push({
+      key: 'actions', label: '', className: 'col-actions',
+      render: (b) => button('Lift', { size: 'xs', tone: 'primary', testid: 'ban-lift', onClick: () => lift(b) }),
+    });
+  }
+  const table = createTable({
+    testid: 'bans-table',
+    rowTestid: 'ban-row',
+    columns,
+    rowKey: (b) => b.source,
+    rowAttrs: (b) => ({ 'data-source': b.source ?? '' }),
+    empty: 'No station or address is banned.',
+  });
+
+  async function lift(b) {
+    const ok = await confirmDialog({
+      title: `Lift the ban on ${b.source}?`,
+      message: 'Logons from it are decided again at once; its failures count from zero.',
+      confirmLabel: 'Lift',
+      tone: 'primary',
+    });
+    if (!ok) return;
+    try {
+      await api.post('/api/v1/bans/lift', { source: b.source });
+      table.removeRow(b.source);
+      toast(`Ban on ${b.source} lifted.`, 'success');
+    } catch (err) {
+      toast(errorMessage(err), 'error');
+    }
+  }
+
+  async function load() {
+    table.setRows([]);
+    table.loading(true);
+    try {
+      const data = await api.get('/api/v1/bans');
+      table.loading(false);
+      table.setRows(itemsOf(data, 'items'));
+    } catch (err) {
+      table.loading(false);
+      table.error(err);
+    }
+  }
+
+  append(root, [panel({
+    className: 'panel-flush',
+    body: [
+      h('div', { class: 'report-bar' },
+        h('span', { class: 'muted' }, 'Stations and addresses refused at logon after repeated failures or password spraying.'),
+        h('span', { class: 'row-actions' }, button('Refresh', { size: 'sm', tone: 'ghost', testid: 'bans-refresh', onClick: load }))),
+      table.el,
+    ],
+  })]);
+  load();
+}
+
 export function render(root, ctx) {
-  const tab = ctx.segments[0] === 'locked' ? 'locked' : 'list';
+  const tab = ['locked', 'bans'].includes(ctx.segments[0]) ? ctx.segments[0] : 'list';
   const actions = h('div', { class: 'page-actions-slot' });
   const body = h('div', { class: 'tab-body', 'data-testid': `accounts-${tab}` });
   append(root, [
@@ -341,5 +410,6 @@ export function render(root, ctx) {
     body,
   ]);
   if (tab === 'locked') renderLocked(body, ctx);
+  else if (tab === 'bans') renderBans(body, ctx);
   else renderList(body, ctx, actions);
 }
