@@ -171,6 +171,9 @@ Extracted Pam(std::string_view msg, const SyslogView& view, const ParseContext& 
   size_t colon = kind.rfind(':');
   if (colon == std::string_view::npos) return Extracted::kNotAuth;
   std::string_view type = kind.substr(colon + 1);
+  // sshd reports every attempt and session itself ("Failed password", "Accepted",
+  // "Disconnected from user"), with the address; its PAM lines would count each attempt twice.
+  if (kind.substr(0, colon) == "sshd") return Extracted::kNotAuth;
   if (type == "auth") {
     if (!Consume(&rest, "authentication failure;")) return Extracted::kNotAuth;
     Fill(view, context, AuthOrigin::kPam, AuthOutcome::kFailure, event);

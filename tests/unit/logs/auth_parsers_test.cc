@@ -146,10 +146,10 @@ TEST(SshdParser, TruncatedAndUnrelatedLinesAreNotEvents) {
   EXPECT_FALSE(Extract("Nov 29 05:49:07 w nginx[1]: Failed password for root from 1.2.3.4"));
 }
 
-TEST(PamParser, AuthenticationFailureOfAnyService) {
+TEST(PamParser, AuthenticationFailureOfAnyServiceButSshd) {
   auto e = Extract(
-      "Nov 29 05:49:07 w sshd[1]: pam_unix(sshd:auth): authentication failure; logname= uid=0 "
-      "euid=0 tty=ssh ruser= rhost=203.0.113.7  user=root");
+      "Nov 29 05:49:07 w login[1]: pam_unix(login:auth): authentication failure; logname= uid=0 "
+      "euid=0 tty=tty1 ruser= rhost=203.0.113.7  user=root");
   ASSERT_TRUE(e);
   EXPECT_EQ(e->origin, AuthOrigin::kPam);
   EXPECT_EQ(e->outcome, AuthOutcome::kFailure);
@@ -172,10 +172,19 @@ TEST(PamParser, SessionOpenedIsSuccessAndClosedIsLogoff) {
   EXPECT_EQ(opened->outcome, AuthOutcome::kSuccess);
   EXPECT_EQ(opened->username, "root");
   auto closed =
-      Extract("Nov 29 05:49:07 w sshd[7]: pam_unix(sshd:session): session closed for user alice");
+      Extract("Nov 29 05:49:07 w login[7]: pam_unix(login:session): session closed for user alice");
   ASSERT_TRUE(closed);
   EXPECT_EQ(closed->outcome, AuthOutcome::kLogoff);
   EXPECT_EQ(closed->username, "alice");
+}
+
+TEST(PamParser, SshdsOwnPamLinesAreNotCountedTwice) {
+  // sshd logs the same attempt as "Failed password ... from ADDR": one attempt, one event.
+  EXPECT_FALSE(Extract(
+      "Nov 29 05:49:07 w sshd[1]: pam_unix(sshd:auth): authentication failure; logname= uid=0 "
+      "euid=0 tty=ssh ruser= rhost=203.0.113.7  user=root"));
+  EXPECT_FALSE(
+      Extract("Nov 29 05:49:07 w sshd[7]: pam_unix(sshd:session): session closed for user alice"));
 }
 
 TEST(PamParser, OtherPamMessagesAreNotEvents) {
