@@ -1,0 +1,63 @@
+// The access module's tables. Zones and people belong to the directory; access keys its own
+// rows by their ids and checks them through the Directory API before writing.
+#include "access/access.h"
+
+namespace fg::access {
+
+namespace {
+
+constexpr store::Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE access_doors (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  from_zone_id INTEGER NOT NULL,
+  to_zone_id INTEGER NOT NULL,
+  entry_reader_id TEXT NOT NULL UNIQUE,
+  exit_reader_id TEXT UNIQUE,
+  CHECK (from_zone_id <> to_zone_id)
+);
+CREATE TABLE access_badges (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  credential_key TEXT NOT NULL UNIQUE,
+  person_id INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'revoked', 'lost')),
+  valid_from INTEGER,
+  valid_until INTEGER
+);
+CREATE INDEX access_badges_person ON access_badges (person_id);
+CREATE TABLE access_grants (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  person_id INTEGER NOT NULL,
+  zone_id INTEGER NOT NULL,
+  valid_from INTEGER NOT NULL,
+  valid_until INTEGER,
+  note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX access_grants_person ON access_grants (person_id, zone_id);
+CREATE TABLE access_zone_settings (
+  zone_id INTEGER PRIMARY KEY,
+  passback TEXT NOT NULL CHECK (passback IN ('off', 'soft', 'hard'))
+);
+CREATE TABLE access_passages (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  time INTEGER NOT NULL,
+  reader_id TEXT NOT NULL,
+  door_id INTEGER,
+  badge_id INTEGER,
+  person_id INTEGER,
+  from_zone_id INTEGER NOT NULL,
+  to_zone_id INTEGER NOT NULL,
+  granted INTEGER NOT NULL CHECK (granted IN (0, 1)),
+  reason TEXT NOT NULL,
+  alerts TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX access_passages_person ON access_passages (person_id, granted, id);
+)sql"},
+};
+
+}  // namespace
+
+std::span<const store::Migration> AccessControl::Migrations() { return kMigrations; }
+
+}  // namespace fg::access
