@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <thread>
 
+#include "access/access.h"
+#include "api/access_routes.h"
 #include "api/alert_routes.h"
 #include "api/api.h"
 #include "api/auth_routes.h"
@@ -76,6 +78,7 @@ struct RunningServer::Impl {
   bool stopped = false;
   std::thread checkpointer;
   std::unique_ptr<Defense> defense;
+  std::unique_ptr<access::AccessControl> access;
 };
 
 RunningServer::RunningServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -103,6 +106,11 @@ Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config
   Defense* defense = impl->defense.get();
   api::AddLogRoutes(api.routes(), [defense] { return defense->intake(); });
   api.AddMetricsSource([defense] { return defense->PrometheusText(); });
+  FG_RETURN_IF_ERROR(rt.db->Migrate("access", access::AccessControl::Migrations()));
+  impl->access =
+      std::make_unique<access::AccessControl>(*rt.db, *rt.log, *rt.directory, rt.clock, &rt.bus);
+  FG_RETURN_IF_ERROR(impl->access->Start());
+  api::AddAccessRoutes(api.routes(), *impl->access);
   api::AddAuditRoutes(api.routes(), *rt.log, rt.bus, *rt.auth);
   FG_RETURN_IF_ERROR(api.Finalize());
 

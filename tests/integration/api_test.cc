@@ -69,6 +69,10 @@ const std::vector<std::string> kExpectedPaths = {
     "/api/v1/log-events/counts",
     "/api/v1/bans",
     "/api/v1/bans/lift",
+    "/api/v1/access/decide",
+    "/api/v1/access/doors",
+    "/api/v1/access/badges",
+    "/api/v1/access/badges/{id}",
     "/api/v1/events/stream",
     // identity_routes.cc
     "/api/v1/logon",
@@ -150,7 +154,8 @@ TEST_F(ApiTest, RoleMatrixRefusesEveryRoleARouteDoesNotListAndAuditsTheRefusal) 
                                               {"tokens", callers["sensor"].id},
                                               // Only refusals are tried: any id will do.
                                               {"accounts", 1},
-                                              {"alerts", 1}};
+                                              {"alerts", 1},
+                                              {"access", 1}};
 
   Json openapi = CallJson(200, "GET", "/api/openapi.json", nullptr);
   ASSERT_TRUE(openapi.contains("paths"));

@@ -1,0 +1,85 @@
+// Door decisions over real HTTP: a door-controller token asks for a badge read; a badge revoked
+// through the API is refused at the very next read; every decision is audited.
+#include <gtest/gtest.h>
+
+#include "server_fixture.h"
+
+namespace fg::test {
+namespace {
+
+int64_t Id(const Json& object) { return object.is_object() ? object.value("id", int64_t{0}) : 0; }
+
+class AccessTest : public ServerTest {};
+
+TEST_F(AccessTest, ControllerDecisionsFollowBadgeChangesAtOnce) {
+  ASSERT_FALSE(HasFailure());
+  int64_t site = Id(CallJson(201, "POST", "/api/v1/sites", &admin_,
+                             Json{{"name", "Access HQ"}, {"timezone", "UTC"}}));
+  int64_t lobby =
+      Id(CallJson(201, "POST", "/api/v1/zones", &admin_,
+                  Json{{"site_id", site}, {"name", "Lobby"}, {"classification", "public"}}));
+  int64_t floor =
+      Id(CallJson(201, "POST", "/api/v1/zones", &admin_,
+                  Json{{"site_id", site}, {"name", "Floor"}, {"classification", "staff"}}));
+  Json door = CallJson(201, "POST", "/api/v1/access/doors", &admin_,
+                       Json{{"name", "Floor door"},
+                            {"from_zone_id", lobby},
+                            {"to_zone_id", floor},
+                            {"entry_reader_id", "R-FLOOR-IN"},
+                            {"exit_reader_id", "R-FLOOR-OUT"}});
+  ASSERT_GT(Id(door), 0) << door.dump();
+  int64_t agent =
+      Id(CallJson(201, "POST", "/api/v1/people", &admin_,
+                  Json{{"kind", "employee"}, {"employee_number", "E8001"}, {"name", "Ada Byron"}}));
+  int64_t visitor = Id(CallJson(201, "POST", "/api/v1/people", &admin_,
+                                Json{{"kind", "visitor"}, {"name", "Val Visitor"}}));
+  Json badge = CallJson(201, "POST", "/api/v1/access/badges", &admin_,
+                        Json{{"credential", "raw:04a1b2c3d4"}, {"person_id", agent}});
+  ASSERT_EQ(badge["credential_key"], "raw:04a1b2c3d4") << badge.dump();
+  CallJson(201, "POST", "/api/v1/access/badges", &admin_,
+           Json{{"credential", "raw:04a1b2c3d5"}, {"person_id", visitor}});
+  Credentials controller = AddDeviceToken("door-floor", "door-controller");
+
+  auto decide = [&](const std::string& reader, const std::string& credential) {
+    return CallJson(200, "POST", "/api/v1/access/decide", &controller,
+                    Json{{"reader_id", reader}, {"credential", credential}});
+  };
+  Json granted = decide("R-FLOOR-IN", "raw:04a1b2c3d4");
+  EXPECT_EQ(granted["decision"], "grant") << granted.dump();
+  EXPECT_EQ(granted["to_zone_id"], floor);
+  Json out = decide("R-FLOOR-OUT", "raw:04a1b2c3d4");
+  EXPECT_EQ(out["decision"], "grant") << out.dump();
+  EXPECT_EQ(out["to_zone_id"], lobby);
+
+  Json visitor_denied = decide("R-FLOOR-IN", "raw:04a1b2c3d5");
+  EXPECT_EQ(visitor_denied["decision"], "deny");
+  EXPECT_EQ(visitor_denied["reason"], "escort_required") << visitor_denied.dump();
+  EXPECT_EQ(decide("R-NOWHERE", "raw:04a1b2c3d4")["reason"], "unknown_reader");
+  EXPECT_EQ(decide("R-FLOOR-IN", "raw:ffffffff")["reason"], "unknown_credential");
+  EXPECT_EQ(Call("POST", "/api/v1/access/decide", &controller,
+                 Json{{"reader_id", "R-FLOOR-IN"}, {"credential", "raw:04a1b2c3d4"}, {"x", 1}})
+                .status,
+            400);
+
+  // Revoked through the API: the very next read is refused.
+  CallJson(200, "PATCH", "/api/v1/access/badges/" + std::to_string(Id(badge)), &admin_,
+           Json{{"status", "revoked"}});
+  Json revoked = decide("R-FLOOR-IN", "raw:04a1b2c3d4");
+  EXPECT_EQ(revoked["decision"], "deny");
+  EXPECT_EQ(revoked["reason"], "badge_revoked") << revoked.dump();
+
+  EXPECT_GE(AuditEntries("action=access.decide.grant").size(), 2u);
+  EXPECT_GE(AuditEntries("action=access.decide.deny").size(), 4u);
+  // A console user cannot ask for door decisions; a controller cannot issue badges.
+  EXPECT_EQ(Call("POST", "/api/v1/access/decide", &admin_,
+                 Json{{"reader_id", "R-FLOOR-IN"}, {"credential", "raw:04a1b2c3d4"}})
+                .status,
+            403);
+  EXPECT_EQ(Call("POST", "/api/v1/access/badges", &controller,
+                 Json{{"credential", "raw:0102030405"}, {"person_id", agent}})
+                .status,
+            403);
+}
+
+}  // namespace
+}  // namespace fg::test
