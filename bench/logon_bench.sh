@@ -17,25 +17,7 @@ CONNECTIONS=${3:-16}
 BIN=$BUILD_DIR/src/app/floorguard
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 2; }
 
-work=$(mktemp -d)
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-base=http://127.0.0.1:$port
-password="Bench-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')"
-FLOORGUARD_ADMIN_PASSWORD=$password "$BIN" serve --data "$work/data" \
-  --listen 127.0.0.1:$port >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.2; done
-
-curl -sf -c "$work/cookies" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"admin\",\"password\":\"$password\"}" "$base/api/v1/session" >/dev/null
-session=$(awk '$6 == "fg_session" {print $7}' "$work/cookies")
-csrf=$(awk '$6 == "csrf" {print $7}' "$work/cookies")
-admin() {  # METHOD PATH JSON -> body
-  curl -sf -X "$1" -b "fg_session=$session; csrf=$csrf" -H "X-CSRF-Token: $csrf" \
-    -H 'Content-Type: application/json' -d "$3" "$base$2"
-}
-id() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "${1:-id}"; }
+source bench/lib/server.sh
 
 site=$(admin POST /api/v1/sites '{"name":"Bench site","timezone":"UTC"}' | id)
 zone=$(admin POST /api/v1/zones "{\"site_id\":$site,\"name\":\"Bench floor\",\"classification\":\"staff\"}" | id)

@@ -56,13 +56,6 @@ Result<int64_t> RequiredId(const Json& body, std::string_view field) {
   return *value;
 }
 
-template <typename Fn>
-http::Response Respond(Fn&& fn) {
-  Result<http::Response> response = fn();
-  if (!response) return Problem(response.error());
-  return std::move(*response);
-}
-
 }  // namespace
 
 void AddAccessRoutes(RouteTable& table, access::AccessControl& access) {

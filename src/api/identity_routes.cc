@@ -175,13 +175,6 @@ std::string SourceAddress(const Context& ctx, const std::optional<std::string>& 
   return given && !given->empty() ? *given : ctx.request.remote_address;
 }
 
-template <typename Fn>
-http::Response Respond(Fn&& fn) {
-  Result<http::Response> response = fn();
-  if (!response) return Problem(response.error());
-  return std::move(*response);
-}
-
 void AddWorkstationRoutes(RouteTable& table, Identity& id) {
   table.Add(
       {.method = Method::kPost,

@@ -17,6 +17,11 @@ namespace fg::api {
 
 using Json = nlohmann::json;
 
+// Runs a handler body written with FG_ASSIGN_OR_RETURN and turns its error, if any, into
+// problem+json: route files need no if-error-return after every call.
+template <typename Fn>
+http::Response Respond(Fn&& fn);
+
 // The HTTP status for an error code (the only place codes meet HTTP).
 int HttpStatus(ErrorCode code);
 // application/problem+json for an Error, with errors[] naming the field when there is one.
@@ -54,5 +59,12 @@ Result<Page> ParsePage(const http::Request& request);
 // {"items": items, "next_cursor": cursor or null}
 Json ListBody(Json items, std::optional<int64_t> next_cursor);
 std::string EncodeCursor(int64_t id);
+
+template <typename Fn>
+http::Response Respond(Fn&& fn) {
+  Result<http::Response> response = fn();
+  if (!response) return Problem(response.error());
+  return std::move(*response);
+}
 
 }  // namespace fg::api
