@@ -22,7 +22,8 @@ Json TimeJson(const std::optional<core::WallTime>& t) {
 }
 
 constexpr std::string_view kDoorColumns =
-    "SELECT id, name, from_zone_id, to_zone_id, entry_reader_id, exit_reader_id FROM "
+    "SELECT id, name, from_zone_id, to_zone_id, entry_reader_id, exit_reader_id, controller "
+    "FROM "
     "access_doors";
 Door DoorOf(const store::Row& r) {
   return Door{.id = r.Int(0),
@@ -30,7 +31,8 @@ Door DoorOf(const store::Row& r) {
               .from_zone_id = r.Int(2),
               .to_zone_id = r.Int(3),
               .entry_reader_id = r.Text(4),
-              .exit_reader_id = r.OptText(5)};
+              .exit_reader_id = r.OptText(5),
+              .controller = r.Text(6)};
 }
 constexpr std::string_view kBadgeColumns =
     "SELECT id, credential_key, person_id, status, valid_from, valid_until FROM access_badges";
@@ -58,7 +60,8 @@ Json DoorJson(const Door& d) {
               {"from_zone_id", d.from_zone_id},
               {"to_zone_id", d.to_zone_id},
               {"entry_reader_id", d.entry_reader_id},
-              {"exit_reader_id", d.exit_reader_id ? Json(*d.exit_reader_id) : Json(nullptr)}};
+              {"exit_reader_id", d.exit_reader_id ? Json(*d.exit_reader_id) : Json(nullptr)},
+              {"controller", d.controller}};
 }
 Json BadgeJson(const Badge& b) {
   return Json{{"credential_key", b.credential_key},
@@ -120,6 +123,9 @@ Result<void> ValidateDoor(const DoorInput& in) {
     if (*in.exit_reader_id == in.entry_reader_id) {
       return InvalidArgument("exit_reader_id", "must differ from entry_reader_id");
     }
+  }
+  if (!in.controller.empty() && !ValidReaderId(in.controller)) {
+    return InvalidArgument("controller", "must be 1..64 of [A-Za-z0-9._:-] (a device token name)");
   }
   return {};
 }
@@ -316,7 +322,8 @@ Result<Door> AccessControl::CreateDoor(const DoorInput& in, std::string_view act
             .from_zone_id = in.from_zone_id,
             .to_zone_id = in.to_zone_id,
             .entry_reader_id = in.entry_reader_id,
-            .exit_reader_id = in.exit_reader_id};
+            .exit_reader_id = in.exit_reader_id,
+            .controller = in.controller};
   FG_RETURN_IF_ERROR(db_.Write([&](store::Connection& c) -> Result<void> {
     FG_RETURN_IF_ERROR(CheckReaderFree(c, door.entry_reader_id, 0, "entry_reader_id"));
     if (door.exit_reader_id) {
@@ -324,9 +331,9 @@ Result<Door> AccessControl::CreateDoor(const DoorInput& in, std::string_view act
     }
     FG_RETURN_IF_ERROR(
         c.Exec("INSERT INTO access_doors (name, from_zone_id, to_zone_id, entry_reader_id, "
-               "exit_reader_id) VALUES (?, ?, ?, ?, ?)",
+               "exit_reader_id, controller) VALUES (?, ?, ?, ?, ?, ?)",
                {door.name, door.from_zone_id, door.to_zone_id, door.entry_reader_id,
-                door.exit_reader_id}));
+                door.exit_reader_id, door.controller}));
     door.id = c.LastInsertRowId();
     return Audit(c, actor, "access.door.create", Subject("door", door.id), DoorJson(door).dump());
   }));
@@ -363,7 +370,8 @@ Result<Door> AccessControl::UpdateDoor(int64_t id, const DoorInput& in, std::str
             .from_zone_id = in.from_zone_id,
             .to_zone_id = in.to_zone_id,
             .entry_reader_id = in.entry_reader_id,
-            .exit_reader_id = in.exit_reader_id};
+            .exit_reader_id = in.exit_reader_id,
+            .controller = in.controller};
   FG_RETURN_IF_ERROR(db_.Write([&](store::Connection& c) -> Result<void> {
     FG_RETURN_IF_ERROR(CheckReaderFree(c, door.entry_reader_id, id, "entry_reader_id"));
     if (door.exit_reader_id) {
@@ -371,9 +379,9 @@ Result<Door> AccessControl::UpdateDoor(int64_t id, const DoorInput& in, std::str
     }
     FG_RETURN_IF_ERROR(c.Exec(
         "UPDATE access_doors SET name = ?, from_zone_id = ?, to_zone_id = ?, entry_reader_id = "
-        "?, exit_reader_id = ? WHERE id = ?",
+        "?, exit_reader_id = ?, controller = ? WHERE id = ?",
         {door.name, door.from_zone_id, door.to_zone_id, door.entry_reader_id, door.exit_reader_id,
-         id}));
+         door.controller, id}));
     return Audit(c, actor, "access.door.update", Subject("door", id),
                  Json{{"old", DoorJson(before)}, {"new", DoorJson(door)}}.dump());
   }));

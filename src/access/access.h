@@ -47,6 +47,9 @@ struct Door {
   int64_t to_zone_id = 0;
   std::string entry_reader_id;                // on the from side: entering to_zone
   std::optional<std::string> exit_reader_id;  // on the to side: back to from_zone
+  // The door controller (its device token's name) that drives the readers; it receives this
+  // door's rules in its offline cache. Empty: no controller assigned yet.
+  std::string controller;
 };
 struct DoorInput {
   std::string name;
@@ -54,6 +57,7 @@ struct DoorInput {
   int64_t to_zone_id = 0;
   std::string entry_reader_id;
   std::optional<std::string> exit_reader_id;
+  std::string controller;
 };
 
 struct Badge {

@@ -54,6 +54,10 @@ CREATE TABLE access_passages (
 );
 CREATE INDEX access_passages_person ON access_passages (person_id, granted, id);
 )sql"},
+    {2, R"sql(
+ALTER TABLE access_doors ADD COLUMN controller TEXT NOT NULL DEFAULT '';
+CREATE INDEX access_doors_controller ON access_doors (controller);
+)sql"},
 };
 
 }  // namespace

@@ -122,6 +122,9 @@ struct Defense::Impl {
 Defense::Defense(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Defense::~Defense() { Stop(); }
 detect::Alerts& Defense::alerts() { return *impl_->alerts; }
+Result<int64_t> Defense::RaiseAlert(const detect::AlertInput& input) {
+  return impl_->defender->Raise(input);
+}
 logs::Intake* Defense::intake() { return impl_->intake.get(); }
 int Defense::syslog_udp_port() const { return impl_->udp_port; }
 int Defense::syslog_tcp_port() const { return impl_->tcp_port; }

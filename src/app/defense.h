@@ -36,6 +36,8 @@ class Defense {
   ~Defense();
 
   detect::Alerts& alerts();
+  // Stores an alert from another module and delivers it to the sinks (webhook, CEF).
+  Result<int64_t> RaiseAlert(const detect::AlertInput& input);
   // The raw-event store of the syslog intake; null when no listener is configured.
   logs::Intake* intake();
   // Bound syslog ports (0 when off), for tests started on port 0.

@@ -16,6 +16,7 @@
 #include "api/directory_routes.h"
 #include "api/identity_routes.h"
 #include "api/log_routes.h"
+#include "app/access_alerts.h"
 #include "app/defense.h"
 #include "app/runtime.h"
 #include "app/version.h"
@@ -78,7 +79,11 @@ struct RunningServer::Impl {
   bool stopped = false;
   std::thread checkpointer;
   std::unique_ptr<Defense> defense;
+  std::unique_ptr<AccessAlerts> access_alerts;
   std::unique_ptr<access::AccessControl> access;
+  // access extensions: members (offline)
+  // access extensions: members (visitors)
+  // access extensions: members (door events)
 };
 
 RunningServer::RunningServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -110,7 +115,11 @@ Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config
   impl->access =
       std::make_unique<access::AccessControl>(*rt.db, *rt.log, *rt.directory, rt.clock, &rt.bus);
   FG_RETURN_IF_ERROR(impl->access->Start());
+  impl->access_alerts = std::make_unique<AccessAlerts>(*impl->defense);
   api::AddAccessRoutes(api.routes(), *impl->access);
+  // access extensions: wiring (offline)
+  // access extensions: wiring (visitors)
+  // access extensions: wiring (door events)
   api::AddAuditRoutes(api.routes(), *rt.log, rt.bus, *rt.auth);
   FG_RETURN_IF_ERROR(api.Finalize());
 
@@ -143,6 +152,8 @@ Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config
         spdlog::error("audit checkpoint failed: {}", r.error().ToString());
       }
       // Station sessions idle beyond logon.max_idle_hours end about once a minute.
+      // access extensions: periodic (visitors)
+      // access extensions: periodic (door events)
       if (++ticks % 60 == 0) {
         if (auto r = raw->rt->identity->Sweep(); !r) {
           spdlog::error("station session sweep failed: {}", r.error().ToString());

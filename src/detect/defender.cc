@@ -116,6 +116,25 @@ Handled Defender::Execute(const Finding& finding) {
   return handled;
 }
 
+Result<int64_t> Defender::Raise(const AlertInput& input) {
+  auto stored = alerts_.Raise(input);
+  if (stored) {
+    ++alerts_stored_;
+    for (AlertSink* sink : sinks_) sink->Deliver(*stored);
+    return stored->id;
+  }
+  ++alert_failures_;
+  spdlog::error("detect: could not store the {} alert: {}", input.rule, stored.error().ToString());
+  Alert unstored{.rule = input.rule,
+                 .severity = input.severity,
+                 .summary = input.summary,
+                 .account = input.account,
+                 .source = input.source,
+                 .details = input.details};
+  for (AlertSink* sink : sinks_) sink->Deliver(unstored);
+  return tl::unexpected(stored.error());
+}
+
 DefenderStats Defender::Stats() const {
   return {findings_.load(), alerts_stored_.load(), alert_failures_.load(), action_failures_.load()};
 }

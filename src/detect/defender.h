@@ -76,6 +76,9 @@ class Defender {
   std::vector<Handled> Handle(const logs::AuthEvent& event);
   // Handles one finding (for findings made elsewhere).
   Handled Execute(const Finding& finding);
+  // Stores an alert raised by another module (access: a forced door) and delivers it to every
+  // sink, stored or not. Returns the stored alert's id, or the store's error.
+  Result<int64_t> Raise(const AlertInput& input);
 
   DefenderStats Stats() const;
 

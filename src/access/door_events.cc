@@ -1,0 +1,1 @@
+#include "access/door_events.h"

@@ -1,0 +1,4 @@
+// access/door_events.h: (being written)
+#pragma once
+
+namespace fg::access {}  // namespace fg::access

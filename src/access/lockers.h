@@ -1,0 +1,4 @@
+// access/lockers.h: (being written)
+#pragma once
+
+namespace fg::access {}  // namespace fg::access

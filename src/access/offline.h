@@ -1,0 +1,4 @@
+// access/offline.h: (being written)
+#pragma once
+
+namespace fg::access {}  // namespace fg::access

@@ -1,0 +1,1 @@
+#include "access/visitors.h"

@@ -1,0 +1,1 @@
+#include "api/access_offline_routes.h"

@@ -1,0 +1,1 @@
+#include "api/door_event_routes.h"

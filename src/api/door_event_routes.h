@@ -1,0 +1,4 @@
+// (being written)
+#pragma once
+
+namespace fg::api {}  // namespace fg::api

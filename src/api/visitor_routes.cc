@@ -1,0 +1,1 @@
+#include "api/visitor_routes.h"
