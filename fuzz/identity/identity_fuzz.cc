@@ -7,12 +7,12 @@
 #include <cstdint>
 #include <string_view>
 
-#include "identity/internal/tzif.h"
+#include "core/time_zone.h"
 #include "identity/schedule.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
-  if (auto zone = fg::identity::internal::TimeZone::Parse(input)) {
+  if (auto zone = fg::core::TimeZone::Parse(input)) {
     for (int64_t t : {INT64_MIN / 2, int64_t{-1}, int64_t{0}, int64_t{1'795'931'347},
                       int64_t{4'102'444'800}, INT64_MAX / 2}) {
       (void)zone->OffsetAt(t);

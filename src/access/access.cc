@@ -1,5 +1,6 @@
 #include "access/access.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace fg::access {
@@ -35,14 +36,16 @@ Door DoorOf(const store::Row& r) {
               .controller = r.Text(6)};
 }
 constexpr std::string_view kBadgeColumns =
-    "SELECT id, credential_key, person_id, status, valid_from, valid_until FROM access_badges";
+    "SELECT id, credential_key, person_id, status, valid_from, valid_until, pin_hash FROM "
+    "access_badges";
 Badge BadgeOf(const store::Row& r) {
   return Badge{.id = r.Int(0),
                .credential_key = r.Text(1),
                .person_id = r.Int(2),
                .status = ParseBadgeStatus(r.TextView(3)).value_or(BadgeStatus::kRevoked),
                .valid_from = OptTime(r, 4),
-               .valid_until = OptTime(r, 5)};
+               .valid_until = OptTime(r, 5),
+               .has_pin = r.OptText(6).has_value()};
 }
 constexpr std::string_view kGrantColumns =
     "SELECT id, person_id, zone_id, valid_from, valid_until, note FROM access_grants";
@@ -64,11 +67,9 @@ Json DoorJson(const Door& d) {
               {"controller", d.controller}};
 }
 Json BadgeJson(const Badge& b) {
-  return Json{{"credential_key", b.credential_key},
-              {"person_id", b.person_id},
-              {"status", BadgeStatusName(b.status)},
-              {"valid_from", TimeJson(b.valid_from)},
-              {"valid_until", TimeJson(b.valid_until)}};
+  return Json{{"credential_key", b.credential_key},     {"person_id", b.person_id},
+              {"status", BadgeStatusName(b.status)},    {"valid_from", TimeJson(b.valid_from)},
+              {"valid_until", TimeJson(b.valid_until)}, {"has_pin", b.has_pin}};
 }
 
 bool ValidReaderId(std::string_view id) {
@@ -137,27 +138,29 @@ std::string Subject(std::string_view kind, int64_t id) {
 }  // namespace
 
 AccessControl::AccessControl(store::Database& db, audit::Log& log, directory::Directory& directory,
-                             core::Clock& clock, core::EventBus* bus)
+                             core::Clock& clock, core::EventBus* bus, AccessOptions options)
     : db_(db),
       log_(log),
       directory_(directory),
       clock_(clock),
+      options_(options),
       snapshot_(std::make_shared<const Snapshot>()) {
+  if (options_.secret_box == nullptr) {
+    own_box_ = std::make_unique<auth::SecretBox>(auth::SecretBox::Ephemeral());
+    options_.secret_box = own_box_.get();
+  }
   if (bus != nullptr) {
     status_subscription_ = bus->Subscribe<directory::PersonStatusChanged>(
         [this](const directory::PersonStatusChanged& e) {
           if (e.new_status == directory::PersonStatus::kTerminated) presence_.Remove(e.person_id);
-          // A failed refresh leaves the older snapshot; the next write or Refresh retries.
-          (void)Refresh();
+          Invalidate();
         });
   }
 }
 
 AccessControl::~AccessControl() = default;
 
-std::shared_ptr<const Snapshot> AccessControl::snapshot() const {
-  return std::atomic_load(&snapshot_);
-}
+std::shared_ptr<const Snapshot> AccessControl::snapshot() { return CurrentSnapshot(); }
 
 Result<void> AccessControl::Start() {
   FG_RETURN_IF_ERROR(Refresh());
@@ -175,8 +178,17 @@ Result<void> AccessControl::Start() {
 
 Result<void> AccessControl::Refresh() {
   std::lock_guard lock(refresh_mutex_);
+  return RebuildLocked();
+}
+
+Result<void> AccessControl::RebuildLocked() {
   auto s = std::make_shared<Snapshot>();
   s->version = ++version_;
+  // Read before loading: a directory write racing this load moves the generation again, and
+  // the next decision reloads.
+  s->directory_generation = directory_.generation();
+  s->access_writes = writes_.load(std::memory_order_acquire);
+  s->pin_hash = [this](std::string_view key, std::string_view pin) { return PinHash(key, pin); };
 
   int64_t after = 0;
   for (;;) {
@@ -189,7 +201,10 @@ Result<void> AccessControl::Refresh() {
   for (;;) {
     FG_ASSIGN_OR_RETURN(auto page, directory_.ListZones({}, directory::kMaxListLimit, after));
     for (const auto& z : page.items) {
-      s->zones[z.id] = {.classification = z.classification, .campaign_id = z.campaign_id};
+      s->zones[z.id] = {.classification = z.classification,
+                        .campaign_id = z.campaign_id,
+                        .parent_id = z.parent_id,
+                        .site_id = z.site_id};
     }
     if (!page.next_after_id) break;
     after = *page.next_after_id;
@@ -208,13 +223,44 @@ Result<void> AccessControl::Refresh() {
     after = *page.next_after_id;
   }
 
+  FG_ASSIGN_OR_RETURN(auto assignments, directory_.ListAssignments());
+  for (const auto& a : assignments) s->assignments[{a.person_id, a.campaign_id}] = true;
+  std::map<int64_t, std::string> site_zones;  // site id -> IANA time zone name
+  after = 0;
+  for (;;) {
+    FG_ASSIGN_OR_RETURN(auto page, directory_.ListSites({}, directory::kMaxListLimit, after));
+    for (const auto& site : page.items) site_zones[site.id] = site.timezone;
+    if (!page.next_after_id) break;
+    after = *page.next_after_id;
+  }
+
   FG_RETURN_IF_ERROR(db_.Read([&](store::Connection& c) -> Result<void> {
+    std::map<int64_t, std::vector<int32_t>> holidays;  // by site
+    FG_RETURN_IF_ERROR(c.Exec("SELECT site_id, date FROM access_holidays ORDER BY site_id, date",
+                              {}, [&](const store::Row& r) {
+                                if (auto day = DayNumber(r.TextView(1)))
+                                  holidays[r.Int(0)].push_back(*day);
+                              }));
     FG_RETURN_IF_ERROR(
-        c.Exec("SELECT zone_id, passback FROM access_zone_settings", {}, [&](const store::Row& r) {
-          auto it = s->zones.find(r.Int(0));
-          if (it == s->zones.end()) return;
-          it->second.passback = ParsePassbackMode(r.TextView(1)).value_or(PassbackMode::kOff);
-        }));
+        c.Exec("SELECT zone_id, passback, pin_required, schedule FROM access_zone_settings", {},
+               [&](const store::Row& r) {
+                 auto it = s->zones.find(r.Int(0));
+                 if (it == s->zones.end()) return;
+                 Snapshot::ZoneInfo& zone = it->second;
+                 zone.passback = ParsePassbackMode(r.TextView(1)).value_or(PassbackMode::kOff);
+                 zone.pin_required = r.Int(2) != 0;
+                 if (r.TextView(3).empty()) return;
+                 auto hours = std::make_shared<Snapshot::Hours>();
+                 // Stored text was parsed when written; a failure here closes the zone (fail
+                 // closed).
+                 auto weekly = identity::Schedule::Parse(r.TextView(3));
+                 if (weekly) hours->weekly = std::move(*weekly);
+                 auto tz = weekly ? time_zones_.Get(site_zones[zone.site_id])
+                                  : Result<std::shared_ptr<const core::TimeZone>>(nullptr);
+                 if (tz) hours->time_zone = *tz;
+                 hours->holidays = holidays[zone.site_id];
+                 zone.hours = std::move(hours);
+               }));
     FG_RETURN_IF_ERROR(c.Exec(kDoorColumns, {}, [&](const store::Row& r) {
       const Door d = DoorOf(r);
       s->readers[d.entry_reader_id] = {.door_id = d.id,
@@ -228,13 +274,14 @@ Result<void> AccessControl::Refresh() {
                                          .to_zone_id = d.from_zone_id};
       }
     }));
-    FG_RETURN_IF_ERROR(c.Exec(kBadgeColumns, {}, [&](const store::Row& r) {
+    FG_RETURN_IF_ERROR(c.Exec(std::string(kBadgeColumns), {}, [&](const store::Row& r) {
       const Badge b = BadgeOf(r);
       s->badges[b.credential_key] = {.id = b.id,
                                      .person_id = b.person_id,
                                      .status = b.status,
                                      .valid_from = b.valid_from,
-                                     .valid_until = b.valid_until};
+                                     .valid_until = b.valid_until,
+                                     .pin_hash = r.OptText(6).value_or("")};
     }));
     FG_RETURN_IF_ERROR(c.Exec(kGrantColumns, {}, [&](const store::Row& r) {
       const Grant g = GrantOf(r);
@@ -248,7 +295,33 @@ Result<void> AccessControl::Refresh() {
   return {};
 }
 
+void AccessControl::Invalidate() { writes_.fetch_add(1, std::memory_order_acq_rel); }
+
+std::shared_ptr<const Snapshot> AccessControl::CurrentSnapshot() {
+  auto stale = [this](const Snapshot& s) {
+    return s.directory_generation != directory_.generation() ||
+           s.access_writes != writes_.load(std::memory_order_acquire);
+  };
+  auto s = std::atomic_load(&snapshot_);
+  if (!stale(*s)) return s;
+  std::lock_guard lock(refresh_mutex_);
+  s = std::atomic_load(&snapshot_);  // another thread may have rebuilt it while we waited
+  if (!stale(*s)) return s;
+  // A failed reload keeps deciding on the older snapshot; the next decision retries.
+  if (auto r = RebuildLocked(); !r) return s;
+  return std::atomic_load(&snapshot_);
+}
+
+std::string AccessControl::PinHash(std::string_view credential_key, std::string_view pin) const {
+  return options_.secret_box->Mac(pin, "access.pin:" + std::string(credential_key));
+}
+
 Result<Decision> AccessControl::Decide(const DecideRequest& request) {
+  auto credential = ParseCredential(request.credential);
+  std::mutex& stripe = decide_stripes_[std::hash<std::string>{}(credential ? credential->Key()
+                                                                           : request.credential) %
+                                       kDecideStripes];
+  std::lock_guard serialised(stripe);
   const core::WallTime now = clock_.WallNow();
   Decision d = DecideInMemory(*snapshot(), &presence_, request, now);
   const std::string reason(ReasonName(d.reason));
@@ -277,7 +350,32 @@ Result<Decision> AccessControl::Decide(const DecideRequest& request) {
         details.dump());
   }));
   if (d.granted() && d.person_id) presence_.Move(*d.person_id, d.to_zone_id, now);
+  if (!d.alerts.empty()) RaiseHints(d, request);
   return d;
+}
+
+void AccessControl::RaiseHints(const Decision& d, const DecideRequest& request) {
+  if (options_.alerts == nullptr) return;
+  for (const std::string& hint : d.alerts) {
+    const bool tailgate = hint == "tailgate_suspected";
+    AccessAlert alert{
+        .rule = "access." + hint,
+        .severity = "low",
+        .summary = (tailgate ? "Person " + std::to_string(d.person_id.value_or(0)) +
+                                   " entered zone " + std::to_string(d.to_zone_id) +
+                                   " without having badged into the zone around it"
+                             : "Person " + std::to_string(d.person_id.value_or(0)) +
+                                   " badged into zone " + std::to_string(d.to_zone_id) +
+                                   " without having left it (soft anti-passback)"),
+        .subject = "person:" + std::to_string(d.person_id.value_or(0)),
+        .details = Json{{"reader_id", request.reader_id},
+                        {"door_id", d.door_id ? Json(*d.door_id) : Json(nullptr)},
+                        {"person_id", d.person_id ? Json(*d.person_id) : Json(nullptr)},
+                        {"to_zone_id", d.to_zone_id}}
+                       .dump()};
+    // A hint that cannot be stored never turns the decision around; the passage has it.
+    (void)options_.alerts->Raise(alert);
+  }
 }
 
 Result<void> AccessControl::Audit(store::Connection& c, std::string_view actor, std::string action,
@@ -337,7 +435,7 @@ Result<Door> AccessControl::CreateDoor(const DoorInput& in, std::string_view act
     door.id = c.LastInsertRowId();
     return Audit(c, actor, "access.door.create", Subject("door", door.id), DoorJson(door).dump());
   }));
-  FG_RETURN_IF_ERROR(Refresh());
+  Invalidate();
   return door;
 }
 
@@ -385,7 +483,7 @@ Result<Door> AccessControl::UpdateDoor(int64_t id, const DoorInput& in, std::str
     return Audit(c, actor, "access.door.update", Subject("door", id),
                  Json{{"old", DoorJson(before)}, {"new", DoorJson(door)}}.dump());
   }));
-  FG_RETURN_IF_ERROR(Refresh());
+  Invalidate();
   return door;
 }
 
@@ -395,7 +493,8 @@ Result<void> AccessControl::DeleteDoor(int64_t id, std::string_view actor) {
     FG_RETURN_IF_ERROR(c.Exec("DELETE FROM access_doors WHERE id = ?", {id}));
     return Audit(c, actor, "access.door.delete", Subject("door", id), DoorJson(before).dump());
   }));
-  return Refresh();
+  Invalidate();
+  return {};
 }
 
 // --- Badges ---
@@ -428,7 +527,7 @@ Result<Badge> AccessControl::CreateBadge(const BadgeInput& in, std::string_view 
     return Audit(c, actor, "access.badge.create", Subject("badge", badge.id),
                  BadgeJson(badge).dump());
   }));
-  FG_RETURN_IF_ERROR(Refresh());
+  Invalidate();
   return badge;
 }
 
@@ -459,6 +558,17 @@ Result<Badge> AccessControl::UpdateBadge(int64_t id, const BadgePatch& patch,
   if (patch.valid_from) after.valid_from = *patch.valid_from;
   if (patch.valid_until) after.valid_until = *patch.valid_until;
   FG_RETURN_IF_ERROR(CheckWindow(after.valid_from, after.valid_until));
+  std::optional<std::string> pin_hash;  // set when the patch changes the PIN
+  if (patch.pin) {
+    const std::string& pin = *patch.pin;
+    if (!pin.empty() &&
+        (pin.size() < 4 || pin.size() > 12 ||
+         !std::all_of(pin.begin(), pin.end(), [](char c) { return c >= '0' && c <= '9'; }))) {
+      return InvalidArgument("pin", "must be 4 to 12 digits (empty to clear)");
+    }
+    pin_hash = pin.empty() ? "" : PinHash(before.credential_key, pin);
+    after.has_pin = !pin.empty();
+  }
   // Revoked and lost are final: a found badge is re-issued as a new badge.
   if (before.status != BadgeStatus::kActive && after.status == BadgeStatus::kActive) {
     return InvalidArgument("status", "a revoked or lost badge cannot be reactivated");
@@ -472,10 +582,17 @@ Result<Badge> AccessControl::UpdateBadge(int64_t id, const BadgePatch& patch,
         c.Exec("UPDATE access_badges SET status = ?, valid_from = ?, valid_until = ? WHERE id = ?",
                {BadgeStatusName(after.status), OptMicros(after.valid_from),
                 OptMicros(after.valid_until), id}));
+    if (pin_hash) {
+      FG_RETURN_IF_ERROR(c.Exec(
+          "UPDATE access_badges SET pin_hash = ? WHERE id = ?",
+          {pin_hash->empty() ? std::optional<std::string>() : std::optional<std::string>(*pin_hash),
+           id}));
+    }
+    // The audit says whether a PIN is set, never what it is.
     return Audit(c, actor, action, Subject("badge", id),
                  Json{{"old", BadgeJson(before)}, {"new", BadgeJson(after)}}.dump());
   }));
-  FG_RETURN_IF_ERROR(Refresh());
+  Invalidate();
   return after;
 }
 
@@ -485,7 +602,8 @@ Result<void> AccessControl::DeleteBadge(int64_t id, std::string_view actor) {
     FG_RETURN_IF_ERROR(c.Exec("DELETE FROM access_badges WHERE id = ?", {id}));
     return Audit(c, actor, "access.badge.delete", Subject("badge", id), BadgeJson(before).dump());
   }));
-  return Refresh();
+  Invalidate();
+  return {};
 }
 
 // --- Grants ---
@@ -515,7 +633,7 @@ Result<Grant> AccessControl::CreateGrant(const GrantInput& in, std::string_view 
                       {"note", grant.note}}
                      .dump());
   }));
-  FG_RETURN_IF_ERROR(Refresh());
+  Invalidate();
   return grant;
 }
 
@@ -536,30 +654,147 @@ Result<void> AccessControl::DeleteGrant(int64_t id, std::string_view actor) {
     if (!found) return NotFound("grant " + std::to_string(id) + " does not exist");
     return Audit(c, actor, "access.grant.delete", Subject("grant", id), "{}");
   }));
-  return Refresh();
+  Invalidate();
+  return {};
 }
 
 Result<void> AccessControl::SetPassbackMode(int64_t zone_id, PassbackMode mode,
                                             std::string_view actor) {
-  FG_RETURN_IF_ERROR(CheckZone(zone_id, "zone_id"));
-  FG_RETURN_IF_ERROR(db_.Write([&](store::Connection& c) -> Result<void> {
-    FG_RETURN_IF_ERROR(c.Exec(
-        "INSERT INTO access_zone_settings (zone_id, passback) VALUES (?, ?) ON CONFLICT (zone_id) "
-        "DO UPDATE SET passback = excluded.passback",
-        {zone_id, PassbackModeName(mode)}));
-    return Audit(c, actor, "access.zone.passback", Subject("zone", zone_id),
-                 Json{{"passback", PassbackModeName(mode)}}.dump());
-  }));
-  return Refresh();
+  return UpdateZoneSettings(zone_id, {.passback = mode}, actor).transform([](auto) {});
 }
 
-Result<std::vector<Passage>> AccessControl::ListPassages(int limit) {
+Result<ZoneSettings> AccessControl::GetZoneSettings(int64_t zone_id) {
+  FG_RETURN_IF_ERROR(CheckZone(zone_id, "zone_id"));
+  ZoneSettings out{.zone_id = zone_id};
+  FG_RETURN_IF_ERROR(db_.Read([&](store::Connection& c) {
+    return c.Exec(
+        "SELECT passback, pin_required, schedule FROM access_zone_settings WHERE zone_id = ?",
+        {zone_id}, [&](const store::Row& r) {
+          out.passback = ParsePassbackMode(r.TextView(0)).value_or(PassbackMode::kOff);
+          out.pin_required = r.Int(1) != 0;
+          out.schedule = r.Text(2);
+        });
+  }));
+  return out;
+}
+
+Result<std::vector<ZoneSettings>> AccessControl::ListZoneSettings() {
+  std::vector<ZoneSettings> out;
+  FG_RETURN_IF_ERROR(db_.Read([&](store::Connection& c) {
+    return c.Exec(
+        "SELECT zone_id, passback, pin_required, schedule FROM access_zone_settings ORDER BY "
+        "zone_id",
+        {}, [&](const store::Row& r) {
+          out.push_back({.zone_id = r.Int(0),
+                         .passback = ParsePassbackMode(r.TextView(1)).value_or(PassbackMode::kOff),
+                         .pin_required = r.Int(2) != 0,
+                         .schedule = r.Text(3)});
+        });
+  }));
+  return out;
+}
+
+Result<ZoneSettings> AccessControl::UpdateZoneSettings(int64_t zone_id,
+                                                       const ZoneSettingsPatch& patch,
+                                                       std::string_view actor) {
+  FG_ASSIGN_OR_RETURN(ZoneSettings before, GetZoneSettings(zone_id));
+  ZoneSettings after = before;
+  if (patch.passback) after.passback = *patch.passback;
+  if (patch.pin_required) after.pin_required = *patch.pin_required;
+  if (patch.schedule) {
+    if (patch.schedule->empty()) {
+      after.schedule.clear();
+    } else {
+      FG_ASSIGN_OR_RETURN(auto parsed, identity::Schedule::Parse(*patch.schedule));
+      after.schedule = parsed.text();
+    }
+  }
+  auto json = [](const ZoneSettings& z) {
+    return Json{{"passback", PassbackModeName(z.passback)},
+                {"pin_required", z.pin_required},
+                {"schedule", z.schedule}};
+  };
+  FG_RETURN_IF_ERROR(db_.Write([&](store::Connection& c) -> Result<void> {
+    FG_RETURN_IF_ERROR(c.Exec(
+        "INSERT INTO access_zone_settings (zone_id, passback, pin_required, schedule) VALUES (?, "
+        "?, ?, ?) ON CONFLICT (zone_id) DO UPDATE SET passback = excluded.passback, pin_required "
+        "= excluded.pin_required, schedule = excluded.schedule",
+        {zone_id, PassbackModeName(after.passback), after.pin_required, after.schedule}));
+    return Audit(c, actor, "access.zone.settings", Subject("zone", zone_id),
+                 Json{{"old", json(before)}, {"new", json(after)}}.dump());
+  }));
+  Invalidate();
+  return after;
+}
+
+Result<Holiday> AccessControl::AddHoliday(const Holiday& holiday, std::string_view actor) {
+  if (!DayNumber(holiday.date)) return InvalidArgument("date", "must be a date YYYY-MM-DD");
+  if (holiday.name.size() > 100) return InvalidArgument("name", "must be at most 100 characters");
+  auto site = directory_.GetSite(holiday.site_id);
+  if (!site) {
+    if (site.error().code == ErrorCode::kNotFound) {
+      return InvalidArgument("site_id",
+                             "site " + std::to_string(holiday.site_id) + " does not exist");
+    }
+    return tl::unexpected(site.error());
+  }
+  FG_RETURN_IF_ERROR(db_.Write([&](store::Connection& c) -> Result<void> {
+    FG_ASSIGN_OR_RETURN(
+        int64_t added,
+        c.Exec("INSERT INTO access_holidays (site_id, date, name) VALUES (?, ?, ?) ON CONFLICT "
+               "DO NOTHING",
+               {holiday.site_id, holiday.date, holiday.name}));
+    if (added == 0) {
+      return MakeError(
+          ErrorCode::kAlreadyExists,
+          holiday.date + " is already a holiday of site " + std::to_string(holiday.site_id),
+          "date");
+    }
+    return Audit(c, actor, "access.holiday.create", Subject("site", holiday.site_id),
+                 Json{{"date", holiday.date}, {"name", holiday.name}}.dump());
+  }));
+  Invalidate();
+  return holiday;
+}
+
+Result<void> AccessControl::DeleteHoliday(int64_t site_id, std::string_view date,
+                                          std::string_view actor) {
+  FG_RETURN_IF_ERROR(db_.Write([&](store::Connection& c) -> Result<void> {
+    FG_ASSIGN_OR_RETURN(int64_t removed,
+                        c.Exec("DELETE FROM access_holidays WHERE site_id = ? AND date = ?",
+                               {site_id, std::string(date)}));
+    if (removed == 0) {
+      return NotFound(std::string(date) + " is not a holiday of site " + std::to_string(site_id));
+    }
+    return Audit(c, actor, "access.holiday.delete", Subject("site", site_id),
+                 Json{{"date", date}}.dump());
+  }));
+  Invalidate();
+  return {};
+}
+
+Result<std::vector<Holiday>> AccessControl::ListHolidays(std::optional<int64_t> site_id) {
+  std::vector<Holiday> out;
+  FG_RETURN_IF_ERROR(db_.Read([&](store::Connection& c) {
+    return c.Exec(
+        "SELECT site_id, date, name FROM access_holidays WHERE ?1 IS NULL OR site_id = ?1 ORDER "
+        "BY site_id, date",
+        {site_id}, [&](const store::Row& r) {
+          out.push_back({.site_id = r.Int(0), .date = r.Text(1), .name = r.Text(2)});
+        });
+  }));
+  return out;
+}
+
+Result<std::vector<Passage>> AccessControl::ListPassages(int limit,
+                                                         std::optional<int64_t> person_id) {
   std::vector<Passage> passages;
   FG_RETURN_IF_ERROR(db_.Read([&](store::Connection& c) {
     return c.Exec(
         "SELECT id, time, reader_id, door_id, badge_id, person_id, from_zone_id, to_zone_id, "
-        "granted, reason FROM access_passages ORDER BY id DESC LIMIT ?",
-        {std::clamp(limit, 1, 1000)}, [&](const store::Row& r) {
+        "granted, reason FROM access_passages WHERE ?2 IS NULL OR person_id = ?2 ORDER BY id "
+        "DESC LIMIT ?1",
+        {std::clamp(limit, 1, 1000), person_id}, [&](const store::Row& r) {
           passages.push_back({.id = r.Int(0),
                               .time = core::FromUnixMicros(r.Int(1)),
                               .reader_id = r.Text(2),

@@ -1,5 +1,6 @@
 #include "access/decide.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "access/credential.h"
@@ -25,6 +26,32 @@ Decision Deny(Decision d, Reason reason) {
   d.verdict = Verdict::kDeny;
   d.reason = reason;
   return d;
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : (a - b + 1) / b; }
+
+// nullopt: open; otherwise the reason it is closed now.
+std::optional<Reason> Closed(const Snapshot::Hours& hours, core::WallTime now) {
+  if (hours.time_zone == nullptr) return Reason::kOutsideSchedule;  // fail closed
+  const int64_t utc = FloorDiv(core::ToUnixMicros(now), 1'000'000);
+  const int64_t local = utc + hours.time_zone->OffsetAt(utc);
+  const auto day = static_cast<int32_t>(FloorDiv(local, 86'400));
+  if (std::binary_search(hours.holidays.begin(), hours.holidays.end(), day)) {
+    return Reason::kHoliday;
+  }
+  if (!hours.weekly.Covers(identity::SecondOfWeek(local))) return Reason::kOutsideSchedule;
+  return std::nullopt;
+}
+
+// Whether `zone` is `enclosing` or lies inside it.
+bool Within(const Snapshot& s, int64_t zone, int64_t enclosing) {
+  for (int depth = 0; depth < 32; ++depth) {  // bounded: a cycle cannot hang a decision
+    if (zone == enclosing) return true;
+    auto it = s.zones.find(zone);
+    if (it == s.zones.end() || !it->second.parent_id) return false;
+    zone = *it->second.parent_id;
+  }
+  return false;
 }
 
 }  // namespace
@@ -94,6 +121,16 @@ std::string_view ReasonName(Reason reason) {
       return "no_grant";
     case Reason::kPassback:
       return "passback";
+    case Reason::kPinRequired:
+      return "pin_required";
+    case Reason::kPinInvalid:
+      return "pin_invalid";
+    case Reason::kNotAssigned:
+      return "not_assigned";
+    case Reason::kOutsideSchedule:
+      return "outside_schedule";
+    case Reason::kHoliday:
+      return "holiday";
   }
   return "unknown";
 }
@@ -153,6 +190,16 @@ Decision DecideInMemory(const Snapshot& s, const PresenceTracker* presence,
   const Snapshot::PersonInfo& person = person_it->second;
   const bool public_zone = zone.classification == ZoneClassification::kPublic;
 
+  if (zone.pin_required) {
+    if (!request.pin || request.pin->empty() || badge.pin_hash.empty() || !s.pin_hash) {
+      return Deny(std::move(d), Reason::kPinRequired);
+    }
+    // The hashes are keyed MACs of equal length; a timing difference reveals nothing usable.
+    if (s.pin_hash(d.credential_key, *request.pin) != badge.pin_hash) {
+      return Deny(std::move(d), Reason::kPinInvalid);
+    }
+  }
+
   if (person.status == PersonStatus::kSuspended || person.status == PersonStatus::kTerminated ||
       (person.kind == PersonKind::kApplicant && !public_zone)) {
     return Deny(std::move(d), Reason::kPersonNotActive);
@@ -176,6 +223,9 @@ Decision DecideInMemory(const Snapshot& s, const PresenceTracker* presence,
         return Deny(std::move(d), Reason::kEmployeeRequired);
       }
       if (zone.campaign_id) {
+        if (!s.assignments.contains({badge.person_id, *zone.campaign_id})) {
+          return Deny(std::move(d), Reason::kNotAssigned);
+        }
         const int32_t today = DayOf(now);
         bool trained = false;
         auto it = s.trainings.find({badge.person_id, *zone.campaign_id});
@@ -192,10 +242,19 @@ Decision DecideInMemory(const Snapshot& s, const PresenceTracker* presence,
     }
   }
 
-  if (zone.passback != PassbackMode::kOff && presence != nullptr &&
-      presence->CurrentZone(badge.person_id) == d.to_zone_id) {
+  if (zone.hours && d.direction == Direction::kEntry) {
+    if (auto closed = Closed(*zone.hours, now)) return Deny(std::move(d), *closed);
+  }
+
+  const std::optional<int64_t> here =
+      presence != nullptr ? presence->CurrentZone(badge.person_id) : std::nullopt;
+  if (zone.passback != PassbackMode::kOff && here == d.to_zone_id) {
     if (zone.passback == PassbackMode::kHard) return Deny(std::move(d), Reason::kPassback);
     d.alerts.emplace_back("passback_soft");
+  }
+  if (presence != nullptr && d.direction == Direction::kEntry && zone.parent_id &&
+      (!here || !Within(s, *here, *zone.parent_id))) {
+    d.alerts.emplace_back("tailgate_suspected");
   }
   d.verdict = Verdict::kGrant;
   d.reason = Reason::kGranted;

@@ -2,12 +2,16 @@
 //
 // What it decides, in this order (the first failing rule names the reason):
 //   reader known -> credential well formed -> badge known -> badge active (not revoked/lost)
-//   -> badge inside its validity window -> person active (not suspended/terminated; an
-//   applicant only into public zones) -> non-employees only into public zones unless an
-//   escort grant for the zone holds now -> staff/secure zones need a hired or active employee
-//   -> a campaign zone needs training for that campaign valid today -> restricted zones need
-//   an explicit grant -> anti-passback of the zone entered (hard: deny; soft: grant with
-//   alert "passback_soft").
+//   -> badge inside its validity window -> PIN, when the zone entered requires one -> person
+//   active (not suspended/terminated; an applicant only into public zones) -> non-employees
+//   only into public zones unless an escort grant for the zone holds now -> staff/secure
+//   zones need a hired or active employee -> a campaign zone needs an assignment to that
+//   campaign and training for it valid today -> restricted zones need an explicit grant ->
+//   the zone's schedule, on entry only (holidays closed, then weekly hours in the site's
+//   time zone; leaving is never locked in, for safety) -> anti-passback of the zone entered
+//   (hard: deny; soft: grant with alert "passback_soft").
+// A grant into a zone inside another (Zone::parent_id) by someone not last seen inside the
+// enclosing zone carries the hint "tailgate_suspected": they got in without badging.
 // The zone entered is the door's `to` zone at its entry reader, its `from` zone at its exit
 // reader. DecideInMemory is pure: it reads an immutable Snapshot and a presence view and
 // does no I/O, so a decision costs a few hash lookups.
@@ -33,7 +37,9 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/time_zone.h"
 #include "directory/directory.h"
+#include "identity/schedule.h"
 
 namespace fg::access {
 
@@ -62,6 +68,11 @@ enum class Reason {
   kNotTrained,
   kNoGrant,  // restricted zone without an explicit grant
   kPassback,
+  kPinRequired,  // the zone needs a PIN and none was given, or the badge has none set
+  kPinInvalid,
+  kNotAssigned,  // campaign zone, person not assigned to the campaign
+  kOutsideSchedule,
+  kHoliday,
 };
 // Wire names: "granted", "unknown_reader", "badge_revoked", "not_trained"...
 std::string_view ReasonName(Reason reason);
@@ -96,10 +107,20 @@ struct Snapshot {
     directory::PersonKind kind = directory::PersonKind::kEmployee;
     directory::PersonStatus status = directory::PersonStatus::kActive;
   };
+  // Opening hours of a zone: weekly windows in the site's local time, closed on holidays.
+  struct Hours {
+    identity::Schedule weekly;
+    std::shared_ptr<const core::TimeZone> time_zone;  // null: the zone could not be loaded
+    std::vector<int32_t> holidays;                    // local day numbers, sorted
+  };
   struct ZoneInfo {
     directory::ZoneClassification classification = directory::ZoneClassification::kStaff;
     std::optional<int64_t> campaign_id;
+    std::optional<int64_t> parent_id;
+    int64_t site_id = 0;
     PassbackMode passback = PassbackMode::kOff;
+    bool pin_required = false;
+    std::shared_ptr<const Hours> hours;  // null: always open
   };
   struct ReaderInfo {
     int64_t door_id = 0;
@@ -113,6 +134,7 @@ struct Snapshot {
     BadgeStatus status = BadgeStatus::kActive;
     std::optional<core::WallTime> valid_from;
     std::optional<core::WallTime> valid_until;  // exclusive
+    std::string pin_hash;                       // empty: no PIN set
   };
   struct Window {
     int64_t from_us = 0;
@@ -138,12 +160,18 @@ struct Snapshot {
   using ByPair = std::unordered_map<std::pair<int64_t, int64_t>, T, PairHash>;
 
   uint64_t version = 0;
+  uint64_t directory_generation = 0;  // directory::Directory::generation() when built
+  uint64_t access_writes = 0;         // AccessControl's own write count when built
   std::unordered_map<int64_t, PersonInfo> people;
   std::unordered_map<int64_t, ZoneInfo> zones;
   ByString<ReaderInfo> readers;
   ByString<BadgeInfo> badges;                // by credential key
   ByPair<std::vector<Window>> grants;        // (person, zone)
   ByPair<std::vector<DayWindow>> trainings;  // (person, campaign)
+  ByPair<bool> assignments;                  // (person, campaign)
+  // The PIN's keyed hash for a credential key (PinHash in access.h); null: PINs cannot be
+  // checked here (an offline controller), so a PIN zone denies.
+  std::function<std::string(std::string_view credential_key, std::string_view pin)> pin_hash;
 };
 
 // Days since 1970-01-01 of a date "YYYY-MM-DD" (nullopt when malformed).

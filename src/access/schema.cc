@@ -58,6 +58,17 @@ CREATE INDEX access_passages_person ON access_passages (person_id, granted, id);
 ALTER TABLE access_doors ADD COLUMN controller TEXT NOT NULL DEFAULT '';
 CREATE INDEX access_doors_controller ON access_doors (controller);
 )sql"},
+    {3, R"sql(
+ALTER TABLE access_zone_settings ADD COLUMN pin_required INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE access_zone_settings ADD COLUMN schedule TEXT NOT NULL DEFAULT '';
+ALTER TABLE access_badges ADD COLUMN pin_hash TEXT;
+CREATE TABLE access_holidays (
+  site_id INTEGER NOT NULL,
+  date TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (site_id, date)
+);
+)sql"},
 };
 
 }  // namespace

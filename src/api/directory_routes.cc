@@ -668,6 +668,56 @@ void AddDirectoryRoutes(RouteTable& table, Directory& directory) {
              .summary = "People by kind, terminated, sites, zones, stations and campaigns",
              .tag = "directory",
              .handler = [&d](const Context&) { return ObjectResponse(200, d.Counts()); }});
+
+  // Campaign assignments: with valid training they open the campaign's secure zones.
+  auto assignments_json = [](const std::vector<directory::CampaignAssignment>& list) {
+    Json items = Json::array();
+    for (const auto& a : list) {
+      items.push_back(
+          {{"campaign_id", a.campaign_id}, {"assigned_at", core::FormatRfc3339(a.assigned_at)}});
+    }
+    return Json{{"items", std::move(items)}};
+  };
+  table.Add({.method = http::Method::kGet,
+             .pattern = "/api/v1/people/{id}/campaigns",
+             .roles = kConsoleRoles,
+             .summary = "The campaigns a person is assigned to",
+             .tag = "directory",
+             .handler = [&d, assignments_json](const Context& ctx) {
+               return Respond([&]() -> Result<http::Response> {
+                 FG_ASSIGN_OR_RETURN(int64_t id, ParseId(ctx.Param("id")));
+                 FG_ASSIGN_OR_RETURN(auto person, d.GetPerson(id));
+                 FG_ASSIGN_OR_RETURN(auto list, d.ListAssignments(person.id));
+                 return JsonResponse(200, assignments_json(list));
+               });
+             }});
+  table.Add(
+      {.method = http::Method::kPut,
+       .pattern = "/api/v1/people/{id}/campaigns",
+       .roles = kAdminSecuritySupervisor,
+       .summary = "Replace a person's campaign assignments ({\"campaign_ids\": [..]})",
+       .tag = "directory",
+       .handler =
+           [&d, assignments_json](const Context& ctx) {
+             return Respond([&]() -> Result<http::Response> {
+               FG_ASSIGN_OR_RETURN(int64_t id, ParseId(ctx.Param("id")));
+               FG_ASSIGN_OR_RETURN(Json body, ParseObject(ctx.request, {"campaign_ids"}));
+               const Json& ids = body.contains("campaign_ids") ? body["campaign_ids"] : Json();
+               if (!ids.is_array()) {
+                 return InvalidArgument("campaign_ids", "must be an array of campaign ids");
+               }
+               std::vector<int64_t> campaign_ids;
+               for (const Json& v : ids) {
+                 if (!v.is_number_integer() || v.get<int64_t>() <= 0) {
+                   return InvalidArgument("campaign_ids", "must hold positive ids");
+                 }
+                 campaign_ids.push_back(v.get<int64_t>());
+               }
+               FG_ASSIGN_OR_RETURN(auto list, d.SetAssignments(id, campaign_ids, ctx.Actor()));
+               return JsonResponse(200, assignments_json(list));
+             });
+           },
+       .request_body = true});
 }
 
 }  // namespace fg::api

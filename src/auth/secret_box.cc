@@ -133,6 +133,30 @@ SecretBox SecretBox::Ephemeral() {
   return box;
 }
 
+std::string SecretBox::Mac(std::string_view data, std::string_view context) const {
+  internal::EnsureSodium();
+  // A subkey, so the AEAD key is never used by a second primitive.
+  unsigned char subkey[crypto_generichash_KEYBYTES];
+  constexpr std::string_view kLabel = "floorguard secret-box mac subkey";
+  crypto_generichash(subkey, sizeof subkey, reinterpret_cast<const unsigned char*>(kLabel.data()),
+                     kLabel.size(), key_.data(), key_.size());
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, subkey, sizeof subkey, 32);
+  const uint64_t context_size = context.size();  // length-prefixed: no ambiguity at the seam
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(&context_size),
+                            sizeof context_size);
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(context.data()),
+                            context.size());
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(data.data()),
+                            data.size());
+  unsigned char out[32];
+  crypto_generichash_final(&state, out, sizeof out);
+  sodium_memzero(subkey, sizeof subkey);
+  char hex[sizeof out * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, out, sizeof out);
+  return std::string(hex, sizeof out * 2);
+}
+
 Result<std::string> SecretBox::Seal(std::string_view plaintext, std::string_view context) const {
   if (!internal::EnsureSodium()) return Internal("libsodium failed to initialise");
   if (plaintext.size() > kMaxSealed) return InvalidArgument("plaintext", "is too large to seal");

@@ -35,6 +35,9 @@ class SecretBox {
   Result<std::string> Seal(std::string_view plaintext, std::string_view context) const;
   // InvalidArgument when the text is not ours or was altered.
   Result<std::string> Open(std::string_view sealed, std::string_view context) const;
+  // A keyed hash (BLAKE2b-256 under a subkey of this key) of context and data, as hex: for
+  // short secrets that are only compared, never read back (door PINs). Deterministic.
+  std::string Mac(std::string_view data, std::string_view context) const;
 
  private:
   std::array<unsigned char, 32> key_{};

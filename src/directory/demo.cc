@@ -120,6 +120,7 @@ Result<void> Seed(Transaction& tx, std::string_view actor, const std::string& to
                                           .completed_on = completed,
                                           .expires_on = expires},
                                          actor));
+    FG_RETURN_IF_ERROR(tx.SetAssignments(person.id, {campaign.id}, actor).transform([](auto) {}));
   }
 
   struct DemoVisitor {

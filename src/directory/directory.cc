@@ -99,6 +99,7 @@ Result<void> Directory::InTransaction(const std::function<Result<void>(Transacti
     changes = std::move(tx.status_changes_);
     return {};
   }));
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   // After Write returned: durable, and off the writer thread, so a subscriber may write.
   if (bus_ != nullptr) {
     for (const PersonStatusChanged& change : changes) bus_->Publish(change);

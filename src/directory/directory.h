@@ -19,6 +19,7 @@
 //       .employee_number = "E1001", .name = "Ada Byron"}, "user:admin"));
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -149,6 +150,14 @@ struct TrainingFilter {
   std::optional<int64_t> campaign_id;
 };
 
+// A person assigned to work a campaign. Secure campaign zones admit an employee who is
+// assigned to the zone's campaign and holds valid training for it (access/decide.h).
+struct CampaignAssignment {
+  int64_t person_id = 0;
+  int64_t campaign_id = 0;
+  core::WallTime assigned_at;
+};
+
 struct Site {
   int64_t id = 0;
   std::string name;      // unique (case-insensitive)
@@ -274,6 +283,12 @@ class Transaction {
                                         std::string_view actor);
   Result<void> DeleteTraining(int64_t id, std::string_view actor);
 
+  // Replaces the person's campaign assignments with `campaign_ids` (an empty list removes
+  // them all); audited "person.assign" with the before and after sets when they differ.
+  Result<std::vector<CampaignAssignment>> SetAssignments(int64_t person_id,
+                                                         const std::vector<int64_t>& campaign_ids,
+                                                         std::string_view actor);
+
   Result<Site> CreateSite(const SiteInput& input, std::string_view actor);
   Result<Site> UpdateSite(int64_t id, const SitePatch& patch, std::string_view actor);
   Result<void> DeleteSite(int64_t id, std::string_view actor);
@@ -340,6 +355,14 @@ class Directory {
                                         std::string_view actor);
   Result<void> DeleteTraining(int64_t id, std::string_view actor);
 
+  // Campaign assignments: only employees and contractors; campaigns must exist.
+  Result<std::vector<CampaignAssignment>> SetAssignments(int64_t person_id,
+                                                         const std::vector<int64_t>& campaign_ids,
+                                                         std::string_view actor);
+  // One person's, or everyone's (person_id absent), ordered by person then campaign.
+  Result<std::vector<CampaignAssignment>> ListAssignments(
+      std::optional<int64_t> person_id = std::nullopt);
+
   Result<Site> CreateSite(const SiteInput& input, std::string_view actor);
   Result<Site> GetSite(int64_t id);
   Result<Page<Site>> ListSites(const SiteFilter& filter, int limit = 50, int64_t after_id = 0);
@@ -371,6 +394,10 @@ class Directory {
   // Today's date "YYYY-MM-DD" in UTC by the injected clock, as the rules see it.
   std::string Today() const;
 
+  // Counts committed write transactions. A reader that caches directory data (access keeps a
+  // decision snapshot) reads it before loading and reloads when it has moved.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
  private:
   friend class Transaction;
   template <typename T, typename Fn>
@@ -380,6 +407,7 @@ class Directory {
   audit::Log& log_;
   core::Clock& clock_;
   core::EventBus* bus_;
+  std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace fg::directory

@@ -78,6 +78,15 @@ CREATE TABLE stations (
 CREATE INDEX stations_zone ON stations (zone_id, id);
 CREATE INDEX stations_campaign ON stations (campaign_id);
 )sql"},
+    {2, R"sql(
+CREATE TABLE campaign_assignments (
+  person_id INTEGER NOT NULL REFERENCES people (id),
+  campaign_id INTEGER NOT NULL REFERENCES campaigns (id),
+  assigned_at INTEGER NOT NULL,
+  PRIMARY KEY (person_id, campaign_id)
+);
+CREATE INDEX campaign_assignments_campaign ON campaign_assignments (campaign_id);
+)sql"},
 };
 
 }  // namespace

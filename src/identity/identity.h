@@ -355,6 +355,11 @@ class Identity {
   Result<int64_t> EndSessions(std::string_view username, std::string_view reason,
                               std::string_view actor);
 
+  // Another source of presence (access: badge passages). A person counts as present when
+  // any source says so; a source that fails counts as "not present" (fail closed). Call
+  // before serving; the source must outlive this object.
+  void AddPresenceSource(Presence* source) { extra_presence_.push_back(source); }
+
   // --- Presence reports (POST /api/v1/presence). Audited as presence.report.
   Result<void> ReportPresence(std::string_view actor, int64_t person_id, int64_t zone_id,
                               bool inside);
@@ -404,6 +409,7 @@ class Identity {
   Options options_;
   std::unique_ptr<ReportedPresence> own_presence_;
   Presence* presence_;
+  std::vector<Presence*> extra_presence_;
   const auth::SecretBox* secret_box_;
   std::unique_ptr<State> state_;
 };

@@ -278,6 +278,10 @@ Result<void> Identity::EvaluatePlace(Evaluation& ev, const directory::Station& s
   if (options_.presence_mode != Mode::kOff) {
     // Presence that cannot be established counts as absent: fail closed.
     auto present = presence_->IsPresent(person_id, station.zone_id, ev.now);
+    for (Presence* source : extra_presence_) {
+      if (present && *present) break;
+      present = source->IsPresent(person_id, station.zone_id, ev.now);
+    }
     if (!present || !*present) {
       if (options_.presence_mode == Mode::kEnforce) {
         ev.Deny(Check::kPresence, "no_presence");

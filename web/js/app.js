@@ -21,11 +21,19 @@ import * as logonsPage from './pages/logons.js';
 import * as accountsPage from './pages/accounts.js';
 import * as alertsPage from './pages/alerts.js';
 import * as securityPage from './pages/security.js';
+import * as sitePage from './pages/site.js';
+import * as visitorsPage from './pages/visitors.js';
+import * as musterPage from './pages/muster.js';
+import * as violationsPage from './pages/violations.js';
 
 const ROUTES = [
   { path: 'dashboard', label: 'Dashboard', section: 'Operations', icon: 'grid', permission: 'events.stream', page: dashboardPage },
   { path: 'floor', label: 'Floor', section: 'Operations', icon: 'monitor', permission: 'floor.read', page: floorPage },
   { path: 'alerts', label: 'Alerts', section: 'Operations', icon: 'bell', permission: 'alerts.read', page: alertsPage },
+  { path: 'site', label: 'Site map', section: 'Access', icon: 'door', permission: 'access.read', page: sitePage },
+  { path: 'visitors', label: 'Visitor desk', section: 'Access', icon: 'visitor', permission: 'access.read', page: visitorsPage },
+  { path: 'muster', label: 'Muster report', section: 'Access', icon: 'muster', permission: 'access.read', page: musterPage },
+  { path: 'violations', label: 'Violations', section: 'Access', icon: 'phone', permission: 'access.read', page: violationsPage },
   { path: 'logons', label: 'Logons', section: 'Identity', icon: 'clock', permission: 'reports.read', page: logonsPage },
   { path: 'accounts', label: 'Workforce accounts', section: 'Identity', icon: 'id', permission: 'accounts.read', page: accountsPage },
   { path: 'people', label: 'People', section: 'Directory', icon: 'users', permission: 'people.read', page: peoplePage },
@@ -141,6 +149,10 @@ const ICONS = {
   bell: 'M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9M13.7 21a2 2 0 0 1-3.4 0',
   clock: 'M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20zM12 6v6l4 2',
   id: 'M3 5h18v14H3zM7 10a2 2 0 1 0 4 0 2 2 0 0 0-4 0M5 16c.5-1.5 1.8-2.5 4-2.5s3.5 1 4 2.5M15 9h4M15 13h4',
+  door: 'M5 21V4a1 1 0 0 1 1-1h12a1 1 0 0 1 1 1v17M3 21h18M15 12h.01',
+  visitor: 'M4 4h16v16H4zM9 9a2 2 0 1 0 4 0 2 2 0 0 0-4 0M7 17c.5-2 2-3 4-3s3.5 1 4 3M16 8h1',
+  muster: 'M9 5H5v14h14v-4M9 5h6M9 5a2 2 0 0 1 2-2h2a2 2 0 0 1 2 2M8 11l2 2 4-4M8 16h5',
+  phone: 'M7 2h10v20H7zM11 18h2M3 3l18 18',
   shield: 'M12 2 4 5.5v6.2c0 5 3.4 9.1 8 10.3 4.6-1.2 8-5.3 8-10.3V5.5zM9 12l2 2 4-4',
 };
 

@@ -30,6 +30,12 @@ const PERMISSIONS = {
   'alerts.read': CONSOLE_ROLES,
   'alerts.write': ['admin', 'security'],
   'me.security': CONSOLE_ROLES,
+  // Physical access (docs/api.md "Physical access" and after). Occupancy, door states and
+  // events, visits, muster and violations: every console role reads.
+  'access.read': CONSOLE_ROLES,
+  // Visitor check-in and check-out (there is no separate front-desk role).
+  'visitors.write': ['admin', 'security', 'supervisor'],
+  'violations.write': ['admin', 'security', 'supervisor'],
 };
 
 export function can(role, permission) {

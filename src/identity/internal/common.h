@@ -11,8 +11,8 @@
 
 #include "core/event_bus.h"
 #include "core/result.h"
+#include "core/time_zone.h"
 #include "identity/identity.h"
-#include "identity/internal/tzif.h"
 #include "store/store.h"
 
 namespace fg::identity {
@@ -26,7 +26,7 @@ struct Identity::State {
   std::string dummy_hash;
   core::Subscription person_status;
   // Site time zones for the off-shift check, each file read once.
-  internal::TimeZones zones;
+  core::TimeZones zones;
 };
 
 namespace internal {

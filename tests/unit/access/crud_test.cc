@@ -58,7 +58,7 @@ TEST_F(AccessAdmin, EachWriteLeavesOneAuditEntry) {
   auto entries = log_->List({.action = "access."});
   ASSERT_TRUE(entries);
   ASSERT_EQ(entries->size(), 4u);
-  EXPECT_EQ((*entries)[0].action, "access.zone.passback");
+  EXPECT_EQ((*entries)[0].action, "access.zone.settings");
   EXPECT_EQ((*entries)[1].action, "access.door.update");
   EXPECT_EQ((*entries)[2].action, "access.badge.create");
   EXPECT_EQ((*entries)[3].action, "access.door.create");

@@ -128,6 +128,28 @@ TEST_F(AccessDecision, StaffZoneAdmitsHiredAndActiveEmployees) {
   EXPECT_TRUE(Decide("front-in", Badge(Person(PersonKind::kEmployee), 2)).granted());
 }
 
+TEST_F(AccessDecision, CampaignZoneNeedsAnAssignmentToTheCampaign) {
+  auto campaign = directory_->CreateCampaign({.code = "ACME", .name = "Acme"}, "user:test");
+  auto other = directory_->CreateCampaign({.code = "BETA", .name = "Beta"}, "user:test");
+  ASSERT_TRUE(campaign && other);
+  const int64_t pod = Zone("Acme pod", ZoneClassification::kSecure, campaign->id);
+  Door("pod", floor_, pod);
+  const int64_t person = Person(PersonKind::kEmployee);
+  const auto badge = Badge(person, 1);
+  ASSERT_TRUE(directory_->CreateTraining(
+      {.person_id = person, .campaign_id = campaign->id, .completed_on = "2026-06-01"},
+      "user:test"));
+  EXPECT_EQ(Decide("pod-in", badge).reason, Reason::kNotAssigned);
+  ASSERT_TRUE(directory_->SetAssignments(person, {other->id}, "user:test"));
+  EXPECT_EQ(Decide("pod-in", badge).reason, Reason::kNotAssigned);
+  // No Refresh(): a directory write reaches the very next decision.
+  ASSERT_TRUE(directory_->SetAssignments(person, {campaign->id, other->id}, "user:test"));
+  EXPECT_TRUE(Decide("pod-in", badge).granted());
+  ASSERT_TRUE(directory_->SetAssignments(person, {}, "user:test"));
+  EXPECT_EQ(Decide("pod-out", badge).reason, Reason::kGranted);  // leaving the pod is fine
+  EXPECT_EQ(Decide("pod-in", badge).reason, Reason::kNotAssigned);
+}
+
 TEST_F(AccessDecision, CampaignZoneNeedsTrainingValidToday) {
   auto campaign = directory_->CreateCampaign({.code = "ACME", .name = "Acme"}, "user:test");
   ASSERT_TRUE(campaign);
@@ -135,6 +157,7 @@ TEST_F(AccessDecision, CampaignZoneNeedsTrainingValidToday) {
   Door("pod", floor_, pod);
   const int64_t person = Person(PersonKind::kEmployee);
   const auto badge = Badge(person, 1);
+  ASSERT_TRUE(directory_->SetAssignments(person, {campaign->id}, "user:test"));
   EXPECT_EQ(Decide("pod-in", badge).reason, Reason::kNotTrained);
 
   // Expired yesterday (2027-01-15 is today).
@@ -143,7 +166,6 @@ TEST_F(AccessDecision, CampaignZoneNeedsTrainingValidToday) {
                                           .completed_on = "2026-01-01",
                                           .expires_on = "2027-01-15"},
                                          "user:test"));
-  ASSERT_TRUE(access_->Refresh());
   EXPECT_EQ(Decide("pod-in", badge).reason, Reason::kNotTrained);
 
   ASSERT_TRUE(directory_->CreateTraining({.person_id = person,
@@ -151,7 +173,6 @@ TEST_F(AccessDecision, CampaignZoneNeedsTrainingValidToday) {
                                           .completed_on = "2027-01-15",
                                           .expires_on = "2027-01-16"},
                                          "user:test"));
-  ASSERT_TRUE(access_->Refresh());
   EXPECT_TRUE(Decide("pod-in", badge).granted());
   clock_.Advance(hours(24));  // 2027-01-16: expired again
   EXPECT_EQ(Decide("pod-in", badge).reason, Reason::kNotTrained);

@@ -108,7 +108,13 @@ TEST_F(RoutesTest, EveryResourceHasFiveRoutesWithTheDocumentedRoles) {
   const Route* counts = Find(Method::kGet, "/api/v1/directory/counts");
   ASSERT_NE(counts, nullptr);
   EXPECT_EQ(counts->roles, kConsoleRoles);
-  EXPECT_EQ(table_.routes().size(), 31u);
+  const Route* assigned = Find(Method::kGet, "/api/v1/people/{id}/campaigns");
+  const Route* assign = Find(Method::kPut, "/api/v1/people/{id}/campaigns");
+  ASSERT_NE(assigned, nullptr);
+  ASSERT_NE(assign, nullptr);
+  EXPECT_EQ(assigned->roles, kConsoleRoles);
+  EXPECT_EQ(assign->roles, kAdminSecuritySupervisor);
+  EXPECT_EQ(table_.routes().size(), 33u);
 }
 
 TEST_F(RoutesTest, PostPersonWithoutNameIs400NamingTheField) {

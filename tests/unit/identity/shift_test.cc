@@ -4,15 +4,15 @@
 #include <fstream>
 #include <iterator>
 
+#include "core/time_zone.h"
 #include "fixture.h"
-#include "identity/internal/tzif.h"
 #include "identity/schedule.h"
 
 namespace fg::identity {
 namespace {
 
 using namespace std::chrono_literals;
-using internal::TimeZone;
+using core::TimeZone;
 
 int64_t UnixSeconds(const char* rfc3339) {
   core::WallTime t;
@@ -153,17 +153,17 @@ TEST(Tzif, PosixRuleForms) {
 }
 
 TEST(Tzif, ZoneNamesCannotLeaveTheZoneinfoDirectory) {
-  EXPECT_TRUE(internal::IsValidZoneName("America/Argentina/Buenos_Aires"));
-  EXPECT_TRUE(internal::IsValidZoneName("Etc/GMT+5"));
+  EXPECT_TRUE(core::IsValidZoneName("America/Argentina/Buenos_Aires"));
+  EXPECT_TRUE(core::IsValidZoneName("Etc/GMT+5"));
   for (const char* bad :
        {"", "../../etc/passwd", "/etc/passwd", "Europe/../../etc/shadow", "Europe//Berlin",
         "Europe/Berlin/", ".hidden", "Europe/Ber lin", "Europe\\Berlin"}) {
-    EXPECT_FALSE(internal::IsValidZoneName(bad)) << bad;
+    EXPECT_FALSE(core::IsValidZoneName(bad)) << bad;
     auto zone = TimeZone::Load(bad);
     ASSERT_FALSE(zone) << bad;
     EXPECT_EQ(zone.error().code, ErrorCode::kInvalidArgument) << bad;
   }
-  EXPECT_FALSE(internal::IsValidZoneName(std::string(65, 'a')));
+  EXPECT_FALSE(core::IsValidZoneName(std::string(65, 'a')));
   auto missing = TimeZone::Load("Mars/Olympus_Mons");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
@@ -187,7 +187,7 @@ TEST(Tzif, TruncatedOrForeignDataIsAnErrorNeverACrash) {
 }
 
 TEST(Tzif, CacheRemembersFailuresAndZones) {
-  internal::TimeZones zones;
+  core::TimeZones zones;
   auto first = zones.Get("Europe/Berlin");
   ASSERT_TRUE(first);
   auto again = zones.Get("Europe/Berlin");

@@ -1,4 +1,4 @@
-#include "identity/internal/tzif.h"
+#include "core/time_zone.h"
 
 #include <spdlog/spdlog.h>
 
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <iterator>
 
-namespace fg::identity::internal {
+namespace fg::core {
 
 namespace {
 
@@ -356,4 +356,4 @@ Result<std::shared_ptr<const TimeZone>> TimeZones::Get(std::string_view name) {
   return loaded;
 }
 
-}  // namespace fg::identity::internal
+}  // namespace fg::core

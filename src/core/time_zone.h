@@ -1,6 +1,7 @@
-// A small reader of TZif time zone files (RFC 8536), enough to answer "what is the UTC
-// offset of this zone at this instant". g++ 12's libstdc++ has no std::chrono::tzdb, and
-// setenv("TZ") + localtime_r changes process-wide state, so identity reads the files itself.
+// core/time_zone: a small reader of TZif time zone files (RFC 8536), enough to answer "what is the
+// UTC offset of this zone at this instant". g++ 12's libstdc++ has no std::chrono::tzdb, and
+// setenv("TZ") + localtime_r changes process-wide state, so floorguard reads the files itself
+// (identity: off-shift logons; access: zone schedules).
 //
 // What it reads: the version 2+ 64-bit block (the 32-bit block of a version 1 file), and the
 // footer's POSIX TZ string for instants after the last transition, with rules in all three
@@ -26,7 +27,7 @@
 
 #include "core/result.h"
 
-namespace fg::identity::internal {
+namespace fg::core {
 
 inline constexpr std::string_view kZoneinfoDir = "/usr/share/zoneinfo";
 
@@ -84,4 +85,4 @@ class TimeZones {
   std::map<std::string, Result<std::shared_ptr<const TimeZone>>, std::less<>> zones_;
 };
 
-}  // namespace fg::identity::internal
+}  // namespace fg::core
