@@ -274,15 +274,19 @@ Result<void> AccessControl::RebuildLocked() {
                                          .to_zone_id = d.from_zone_id};
       }
     }));
-    FG_RETURN_IF_ERROR(c.Exec(std::string(kBadgeColumns), {}, [&](const store::Row& r) {
-      const Badge b = BadgeOf(r);
-      s->badges[b.credential_key] = {.id = b.id,
-                                     .person_id = b.person_id,
-                                     .status = b.status,
-                                     .valid_from = b.valid_from,
-                                     .valid_until = b.valid_until,
-                                     .pin_hash = r.OptText(6).value_or("")};
-    }));
+    // A credential may have old revoked or lost badges beside its active one: active last, so
+    // it is the one the reader meets; otherwise the newest.
+    FG_RETURN_IF_ERROR(c.Exec(std::string(kBadgeColumns) + " ORDER BY status = 'active', id", {},
+                              [&](const store::Row& r) {
+                                const Badge b = BadgeOf(r);
+                                s->badges[b.credential_key] = {
+                                    .id = b.id,
+                                    .person_id = b.person_id,
+                                    .status = b.status,
+                                    .valid_from = b.valid_from,
+                                    .valid_until = b.valid_until,
+                                    .pin_hash = r.OptText(6).value_or("")};
+                              }));
     FG_RETURN_IF_ERROR(c.Exec(kGrantColumns, {}, [&](const store::Row& r) {
       const Grant g = GrantOf(r);
       s->grants[{g.person_id, g.zone_id}].push_back(
@@ -510,9 +514,9 @@ Result<Badge> AccessControl::CreateBadge(const BadgeInput& in, std::string_view 
               .valid_until = in.valid_until};
   FG_RETURN_IF_ERROR(db_.Write([&](store::Connection& c) -> Result<void> {
     int64_t holder = 0;
-    FG_RETURN_IF_ERROR(c.Exec("SELECT id FROM access_badges WHERE credential_key = ?",
-                              {badge.credential_key},
-                              [&](const store::Row& r) { holder = r.Int(0); }));
+    FG_RETURN_IF_ERROR(
+        c.Exec("SELECT id FROM access_badges WHERE credential_key = ? AND status = 'active'",
+               {badge.credential_key}, [&](const store::Row& r) { holder = r.Int(0); }));
     if (holder != 0) {
       return MakeError(ErrorCode::kAlreadyExists,
                        "credential already belongs to badge " + std::to_string(holder),

@@ -69,6 +69,29 @@ CREATE TABLE access_holidays (
   PRIMARY KEY (site_id, date)
 );
 )sql"},
+    // A credential is unique among active badges only, so a returned visitor pass (revoked)
+    // keeps its row and history while the same number is issued again.
+    {4, R"sql(
+CREATE TABLE access_badges_v4 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  credential_key TEXT NOT NULL,
+  person_id INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'revoked', 'lost')),
+  valid_from INTEGER,
+  valid_until INTEGER,
+  pin_hash TEXT
+);
+INSERT INTO access_badges_v4 (id, credential_key, person_id, status, valid_from, valid_until,
+                              pin_hash)
+  SELECT id, credential_key, person_id, status, valid_from, valid_until, pin_hash
+  FROM access_badges;
+DROP TABLE access_badges;
+ALTER TABLE access_badges_v4 RENAME TO access_badges;
+CREATE INDEX access_badges_person ON access_badges (person_id);
+CREATE INDEX access_badges_credential ON access_badges (credential_key);
+CREATE UNIQUE INDEX access_badges_active_credential ON access_badges (credential_key)
+  WHERE status = 'active';
+)sql"},
 };
 
 }  // namespace

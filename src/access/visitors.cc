@@ -279,9 +279,8 @@ Result<Visit> VisitorDesk::CheckIn(const CheckInInput& in, std::string_view acto
   visit.escort_zone_ids = in.escort_zone_ids;
 
   std::lock_guard lock(desk_mutex_);
-  // The pass number: free, or a returned pass of a closed visit (its revoked badge is
-  // removed so the number can be issued again). Anything else keeps its badge.
-  std::optional<int64_t> returned_badge;
+  // The pass number: free, or a returned pass of a closed visit (its revoked badge stays, with
+  // its history, beside the new one). Anything else keeps its badge.
   {
     auto snapshot = access_.snapshot();
     auto it = snapshot->badges.find(visit.credential_key);
@@ -300,7 +299,6 @@ Result<Visit> VisitorDesk::CheckIn(const CheckInInput& in, std::string_view acto
                              std::to_string(holder.id) + ", which is not a returned visitor pass",
                          "credential");
       }
-      returned_badge = holder.id;
     }
   }
 
@@ -314,12 +312,6 @@ Result<Visit> VisitorDesk::CheckIn(const CheckInInput& in, std::string_view acto
   visit.name = person.name;
   visit.company = person.company;
 
-  if (returned_badge) {
-    if (auto freed = access_.DeleteBadge(*returned_badge, actor); !freed) {
-      Undo(person.id, std::nullopt, {}, actor);
-      return tl::unexpected(freed.error());
-    }
-  }
   auto badge = access_.CreateBadge({.credential = in.credential,
                                     .person_id = person.id,
                                     .valid_from = now,

@@ -119,8 +119,8 @@ Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& f
     return InvalidArgument("config", message);
   }
   static const std::set<std::string> kTables = {
-      "server",   "tls",  "data",  "database", "audit",  "session", "log",
-      "password", "totp", "logon", "syslog",   "detect", "alerts"};
+      "server", "tls",   "data",   "database", "audit",  "session", "log",     "password",
+      "totp",   "logon", "syslog", "detect",   "alerts", "access",  "visitors"};
   for (const auto& [key, value] : root) {
     if (!kTables.contains(std::string(key.str()))) {
       return InvalidArgument(
@@ -257,6 +257,31 @@ Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& f
   FG_RETURN_IF_ERROR(alerts.Read("webhook_ca_file", &config.alert_webhook_ca_file));
   FG_RETURN_IF_ERROR(alerts.Read("cef_syslog", &config.alert_cef_syslog));
   FG_RETURN_IF_ERROR(alerts.Read("ban_command", &config.ban_command));
+
+  TableReader access(file, root, "access");
+  FG_RETURN_IF_ERROR(access.Check({"door_offline_after_seconds", "offline_max_event_age_days",
+                                   "device_alert_after_seconds", "device_sighting_gap_seconds",
+                                   "device_retention_days"}));
+  for (const Bounded& field :
+       {Bounded{"door_offline_after_seconds", &config.access_door_offline_after_seconds, 86400},
+        Bounded{"offline_max_event_age_days", &config.access_offline_max_event_age_days, 365},
+        Bounded{"device_alert_after_seconds", &config.access_device_alert_after_seconds, 86400},
+        Bounded{"device_sighting_gap_seconds", &config.access_device_sighting_gap_seconds, 3600},
+        Bounded{"device_retention_days", &config.access_device_retention_days, 3650}}) {
+    FG_RETURN_IF_ERROR(access.Read(field.key, field.value));
+    FG_RETURN_IF_ERROR(access.Positive(field.key, *field.value, field.max));
+  }
+
+  TableReader visitors(file, root, "visitors");
+  FG_RETURN_IF_ERROR(
+      visitors.Check({"overdue_grace_minutes", "retention_days", "max_visit_hours"}));
+  for (const Bounded& field :
+       {Bounded{"overdue_grace_minutes", &config.visitors_overdue_grace_minutes, 1440},
+        Bounded{"retention_days", &config.visitors_retention_days, 3650},
+        Bounded{"max_visit_hours", &config.visitors_max_visit_hours, 168}}) {
+    FG_RETURN_IF_ERROR(visitors.Read(field.key, field.value));
+    FG_RETURN_IF_ERROR(visitors.Positive(field.key, *field.value, field.max));
+  }
 
   FG_RETURN_IF_ERROR(Validate(config));
   return config;

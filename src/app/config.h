@@ -73,6 +73,16 @@ struct Config {
   std::string alert_webhook_ca_file;
   std::string alert_cef_syslog;          // HOST:PORT, UDP
   std::vector<std::string> ban_command;  // argv; {address} and {seconds} are substituted
+  // [access] door controllers, offline caches and personal devices
+  int64_t access_door_offline_after_seconds = 120;  // a silent controller is offline after this
+  int64_t access_offline_max_event_age_days = 30;   // older offline uploads are refused
+  int64_t access_device_alert_after_seconds = 120;  // unregistered device in a secure zone
+  int64_t access_device_sighting_gap_seconds = 60;  // a longer gap starts a new episode
+  int64_t access_device_retention_days = 30;        // stored device episodes
+  // [visitors] the front desk
+  int64_t visitors_overdue_grace_minutes = 15;
+  int64_t visitors_retention_days = 30;  // names and photos of past visits are purged after this
+  int64_t visitors_max_visit_hours = 24;
 
   bool tls() const { return !tls_cert_file.empty(); }
 };

@@ -8,20 +8,14 @@
 #include <cstdlib>
 #include <thread>
 
-#include "access/access.h"
-#include "access/demo.h"
-#include "api/access_offline_routes.h"
-#include "api/access_routes.h"
 #include "api/alert_routes.h"
 #include "api/api.h"
 #include "api/auth_routes.h"
 #include "api/directory_routes.h"
-#include "api/door_event_routes.h"
 #include "api/identity_routes.h"
 #include "api/log_routes.h"
-#include "api/visitor_routes.h"
-#include "app/access_alerts.h"
 #include "app/defense.h"
+#include "app/physical_access.h"
 #include "app/runtime.h"
 #include "app/version.h"
 #include "directory/demo.h"
@@ -83,17 +77,7 @@ struct RunningServer::Impl {
   bool stopped = false;
   std::thread checkpointer;
   std::unique_ptr<Defense> defense;
-  std::unique_ptr<AccessAlerts> access_alerts;
-  std::unique_ptr<access::AccessControl> access;
-  // access extensions: members (offline)
-  std::unique_ptr<access::OfflineService> offline;
-  // access extensions: members (visitors)
-  std::unique_ptr<access::VisitorDesk> visitors;
-  std::unique_ptr<access::Lockers> lockers;
-  std::unique_ptr<access::Muster> muster;
-  // access extensions: members (door events)
-  std::unique_ptr<access::DoorEvents> door_events;
-  std::unique_ptr<access::Devices> devices;
+  std::unique_ptr<PhysicalAccess> physical;
 };
 
 RunningServer::RunningServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -121,44 +105,7 @@ Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config
   Defense* defense = impl->defense.get();
   api::AddLogRoutes(api.routes(), [defense] { return defense->intake(); });
   api.AddMetricsSource([defense] { return defense->PrometheusText(); });
-  FG_RETURN_IF_ERROR(rt.db->Migrate("access", access::AccessControl::Migrations()));
-  impl->access_alerts = std::make_unique<AccessAlerts>(*impl->defense);
-  impl->access = std::make_unique<access::AccessControl>(
-      *rt.db, *rt.log, *rt.directory, rt.clock, &rt.bus,
-      access::AccessOptions{.secret_box = rt.secret_box.get(),
-                            .alerts = impl->access_alerts.get()});
-  FG_RETURN_IF_ERROR(impl->access->Start());
-  if (demo) FG_RETURN_IF_ERROR(access::SeedDemoAccess(*impl->access, *rt.directory, "system"));
-  // Logon presence: a badge passage into the station's zone, or a reported presence.
-  rt.identity->AddPresenceSource(&impl->access->presence());
-  api::AddAccessRoutes(api.routes(), *impl->access);
-  // access extensions: wiring (offline)
-  // The offline cache signs with a key of its own (never the audit key), 0600 in DATA.
-  FG_RETURN_IF_ERROR(rt.db->Migrate("access_offline", access::OfflineService::Migrations()));
-  impl->offline = std::make_unique<access::OfflineService>(
-      *rt.db, *rt.log, *impl->access, *rt.directory, rt.clock,
-      access::OfflineOptions{.key_file = rt.data_dir / "access-cache.key"});
-  FG_RETURN_IF_ERROR(impl->offline->Start());
-  api::AddAccessOfflineRoutes(api.routes(), *impl->offline);
-  // access extensions: wiring (visitors)
-  FG_RETURN_IF_ERROR(rt.db->Migrate("access_visitors", access::VisitorDesk::Migrations()));
-  FG_RETURN_IF_ERROR(rt.db->Migrate("access_lockers", access::Lockers::Migrations()));
-  // Defaults until [visitors] is configurable: grace 15 min, retention 30 days, 24 h visits.
-  impl->visitors = std::make_unique<access::VisitorDesk>(
-      *rt.db, *rt.log, *rt.directory, *impl->access, rt.clock, impl->access_alerts.get());
-  impl->lockers = std::make_unique<access::Lockers>(*rt.db, *rt.log, *rt.directory, rt.clock);
-  impl->muster = std::make_unique<access::Muster>(*rt.directory, *impl->access,
-                                                  impl->visitors.get(), rt.clock);
-  api::AddVisitorRoutes(api.routes(), *impl->visitors, *impl->lockers, *impl->muster);
-  // access extensions: wiring (door events)
-  FG_RETURN_IF_ERROR(rt.db->Migrate("access_events", access::DoorEvents::Migrations()));
-  FG_RETURN_IF_ERROR(rt.db->Migrate("access_devices", access::Devices::Migrations()));
-  impl->door_events = std::make_unique<access::DoorEvents>(*rt.db, *rt.log, *impl->access,
-                                                           *impl->access_alerts, rt.clock);
-  impl->devices = std::make_unique<access::Devices>(*rt.db, *rt.log, *rt.directory, *impl->access,
-                                                    *impl->access_alerts, rt.clock);
-  FG_RETURN_IF_ERROR(impl->devices->Start());
-  api::AddDoorEventRoutes(api.routes(), *impl->door_events, *impl->devices);
+  FG_ASSIGN_OR_RETURN(impl->physical, PhysicalAccess::Start(rt, *impl->defense, config, api, demo));
   api::AddAuditRoutes(api.routes(), *rt.log, rt.bus, *rt.auth);
   FG_RETURN_IF_ERROR(api.Finalize());
 
@@ -191,24 +138,7 @@ Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config
         spdlog::error("audit checkpoint failed: {}", r.error().ToString());
       }
       // Station sessions idle beyond logon.max_idle_hours end about once a minute.
-      // access extensions: periodic (visitors)
-      // Overdue visitors and the retention purge, about once a minute.
-      if (ticks % 60 == 30) {
-        if (auto r = raw->visitors->Sweep(raw->rt->clock.WallNow()); !r) {
-          spdlog::error("visitor sweep failed: {}", r.error().ToString());
-        }
-      }
-      // access extensions: periodic (door events)
-      // Silent controllers go offline, quiet device episodes close, every 5 seconds.
-      if (ticks % 5 == 0) {
-        const core::WallTime now = raw->rt->clock.WallNow();
-        if (auto r = raw->door_events->Sweep(now); !r) {
-          spdlog::error("door controller sweep failed: {}", r.error().ToString());
-        }
-        if (auto r = raw->devices->Sweep(now); !r) {
-          spdlog::error("device episode sweep failed: {}", r.error().ToString());
-        }
-      }
+      raw->physical->Tick(ticks + 1);
       if (++ticks % 60 == 0) {
         if (auto r = raw->rt->identity->Sweep(); !r) {
           spdlog::error("station session sweep failed: {}", r.error().ToString());

@@ -92,7 +92,7 @@ if [[ $healthy -ne 1 ]]; then
 fi
 
 set +e
-node --test --test-concurrency=1 console.test.mjs floor.test.mjs
+node --test --test-concurrency=1 console.test.mjs floor.test.mjs access.test.mjs
 status=$?
 set -e
 exit $status

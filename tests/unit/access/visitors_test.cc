@@ -217,6 +217,11 @@ TEST_F(VisitorDeskTest, PassActiveOnAnotherBadgeIsRefused) {
   Visit next = CheckIn(second);
   EXPECT_EQ(next.credential_key, "w26:7:500");
   EXPECT_EQ(DecideNow("main-in", "w26:7:500"), Reason::kGranted);
+  // The first visit's badge is kept, revoked, with its history.
+  auto first_badge = access_->GetBadge(first.badge_id);
+  ASSERT_TRUE(first_badge);
+  EXPECT_EQ(first_badge->status, BadgeStatus::kRevoked);
+  EXPECT_NE(next.badge_id, first.badge_id);
 }
 
 TEST_F(VisitorDeskTest, CheckOutRevokesThePassSoTheNextDecisionDeniesIt) {

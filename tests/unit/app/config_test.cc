@@ -157,5 +157,26 @@ TEST(ConfigFuzzCorpus, EveryCorpusInputIsHandledWithoutCrashing) {
   EXPECT_GT(fg::testing::ReplayCorpus(FG_CONFIG_FUZZ_CORPUS), 5);
 }
 
+TEST(Config, AccessAndVisitorSettingsAreReadAndBounded) {
+  auto config = ParseConfig(
+      "[access]\ndoor_offline_after_seconds = 300\ndevice_alert_after_seconds = 60\n"
+      "[visitors]\noverdue_grace_minutes = 30\nretention_days = 7\n",
+      "fg.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->access_door_offline_after_seconds, 300);
+  EXPECT_EQ(config->access_device_alert_after_seconds, 60);
+  EXPECT_EQ(config->access_device_sighting_gap_seconds, 60);  // untouched default
+  EXPECT_EQ(config->visitors_overdue_grace_minutes, 30);
+  EXPECT_EQ(config->visitors_retention_days, 7);
+  auto zero = ParseConfig("[visitors]\nretention_days = 0\n", "fg.toml");
+  ASSERT_FALSE(zero);
+  EXPECT_EQ(zero.error().field, "visitors.retention_days");
+  auto week = ParseConfig("[visitors]\nmax_visit_hours = 169\n", "fg.toml");
+  ASSERT_FALSE(week);
+  EXPECT_EQ(week.error().field, "visitors.max_visit_hours");
+  auto typo = ParseConfig("[access]\ndoor_offline_after = 10\n", "fg.toml");
+  ASSERT_FALSE(typo);
+}
+
 }  // namespace
 }  // namespace fg::app

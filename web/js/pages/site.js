@@ -319,7 +319,10 @@ export function render(root) {
       ]);
       if (closed) return;
       const known = new Set(zones.map((z) => z.id));
-      if (occupancy.items.some((o) => !known.has(o.zone_id))) await loadZones();
+      if (zonesStale || occupancy.items.some((o) => !known.has(o.zone_id))) {
+        zonesStale = false;
+        await loadZones();
+      }
       if (decisions.items.some((p) => p.person_id && !people.has(p.person_id))) await loadPeople();
       if (closed) return;
       drawMap(occupancy);
@@ -340,7 +343,16 @@ export function render(root) {
     }
   }
 
-  const stop = watchAudit({ onChange: refresh, setStatus: status.set });
+  // A zone renamed, moved or added: its names and parents are fetched again.
+  let zonesStale = false;
+  const stop = watchAudit({
+    accept: (action) => {
+      if (String(action || '').startsWith('zone.')) zonesStale = true;
+      return affectsAccess(action);
+    },
+    onChange: refresh,
+    setStatus: status.set,
+  });
   const timer = setInterval(refresh, REFRESH_MS);
   loadZones().then(refresh, (err) => {
     clear(map);

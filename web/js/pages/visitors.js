@@ -70,7 +70,7 @@ export function render(root, ctx) {
       h('div', { class: 'field-hint' }, 'Optional: JPEG or PNG, at most 256 KiB.'),
       photoError,
       photoPreview),
-    h('div', { class: 'field field-lg' },
+    h('div', { class: 'field field-full' },
       h('div', { class: 'field-label' }, 'Escorted access to'),
       escortBox,
       h('div', { class: 'field-hint' }, 'Public zones need no grant; a visitor enters the others only with these, for the visit.')),
