@@ -93,6 +93,9 @@ Site& TheSite() {
       const int64_t c1 = 5 + p % 16, c2 = 5 + (p * 7) % 16;
       s->snapshot.trainings[{p, c1}].push_back({.from_day = today - 100, .until_day = today + 100});
       s->snapshot.trainings[{p, c2}].push_back({.from_day = today - 400, .until_day = today - 1});
+      // Assigned to both: the training rule then decides those zones.
+      s->snapshot.assignments[{p, c1}] = true;
+      s->snapshot.assignments[{p, c2}] = true;
       if (p % 10 == 0 || kind != PersonKind::kEmployee) {
         s->snapshot.grants[{p, 21 + p % 4}].push_back(
             {.from_us = now_us - 1, .until_us = now_us + 1'000'000'000});

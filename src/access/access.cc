@@ -325,9 +325,20 @@ Result<Decision> AccessControl::Decide(const DecideRequest& request) {
   std::mutex& stripe = decide_stripes_[std::hash<std::string>{}(credential ? credential->Key()
                                                                            : request.credential) %
                                        kDecideStripes];
-  std::lock_guard serialised(stripe);
   const core::WallTime now = clock_.WallNow();
-  Decision d = DecideInMemory(*snapshot(), &presence_, request, now);
+  Decision d;
+  // Deciding and moving the person happen under the credential's lock, so a second read of the
+  // same card sees the move (hard anti-passback holds); the durable write happens outside it,
+  // so reads of one card still share a group commit. A failed write moves the person back.
+  std::optional<PresenceTracker::Location> before;
+  {
+    std::lock_guard serialised(stripe);
+    d = DecideInMemory(*snapshot(), &presence_, request, now);
+    if (d.granted() && d.person_id) {
+      before = presence_.Where(*d.person_id);
+      presence_.Move(*d.person_id, d.to_zone_id, now);
+    }
+  }
   const std::string reason(ReasonName(d.reason));
   std::string alerts;
   for (const auto& a : d.alerts) alerts += (alerts.empty() ? "" : ",") + a;
@@ -341,7 +352,7 @@ Result<Decision> AccessControl::Decide(const DecideRequest& request) {
                {"alerts", d.alerts}};
   // The reader's text goes to the audit only when it did not parse, truncated.
   if (d.reason == Reason::kMalformedCredential) details["credential"] = nullptr;
-  FG_RETURN_IF_ERROR(db_.Write([&](store::Connection& c) -> Result<void> {
+  auto written = db_.Write([&](store::Connection& c) -> Result<void> {
     FG_RETURN_IF_ERROR(c.Exec(
         "INSERT INTO access_passages (time, reader_id, door_id, badge_id, person_id, "
         "from_zone_id, to_zone_id, granted, reason, alerts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -352,8 +363,18 @@ Result<Decision> AccessControl::Decide(const DecideRequest& request) {
         d.granted() ? "access.decide.grant" : "access.decide.deny",
         d.person_id ? Subject("person", *d.person_id) : "reader:" + request.reader_id.substr(0, 64),
         details.dump());
-  }));
-  if (d.granted() && d.person_id) presence_.Move(*d.person_id, d.to_zone_id, now);
+  });
+  if (!written) {
+    if (d.granted() && d.person_id) {
+      std::lock_guard serialised(stripe);
+      if (before) {
+        presence_.Move(*d.person_id, before->zone_id, before->since);
+      } else {
+        presence_.Remove(*d.person_id);
+      }
+    }
+    return tl::unexpected(written.error());
+  }
   if (!d.alerts.empty()) RaiseHints(d, request);
   return d;
 }

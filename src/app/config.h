@@ -18,7 +18,7 @@ struct Config {
   // [server]
   std::string listen = "127.0.0.1:8080";
   int io_threads = 2;
-  int worker_threads = 4;
+  int worker_threads = 32;        // writes wait in fsync here: more waiters, fuller group commits
   bool allow_plain_http = false;  // plain HTTP on a non-loopback address
   int64_t max_body_bytes = 1 << 20;
   // [tls]

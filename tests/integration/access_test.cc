@@ -83,3 +83,79 @@ TEST_F(AccessTest, ControllerDecisionsFollowBadgeChangesAtOnce) {
 
 }  // namespace
 }  // namespace fg::test
+
+namespace fg::test {
+namespace {
+
+// With presence enforced, badging into the station's zone is what lets an agent log on there,
+// and badging out takes it away (identity's Presence port, implemented by access).
+class BadgePresenceTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    if (HasFailure()) return;
+    StopServer();
+    config_.presence_mode = "enforce";
+    StartServer();
+    if (HasFailure()) return;
+    admin_ = Login("admin", kAdminPassword);
+  }
+};
+
+TEST_F(BadgePresenceTest, BadgingIntoTheStationsZoneIsPresenceForAWorkstationLogon) {
+  ASSERT_FALSE(HasFailure());
+  int64_t site = Id(CallJson(201, "POST", "/api/v1/sites", &admin_,
+                             Json{{"name", "Badge HQ"}, {"timezone", "UTC"}}));
+  int64_t lobby =
+      Id(CallJson(201, "POST", "/api/v1/zones", &admin_,
+                  Json{{"site_id", site}, {"name", "Lobby"}, {"classification", "public"}}));
+  int64_t floor =
+      Id(CallJson(201, "POST", "/api/v1/zones", &admin_,
+                  Json{{"site_id", site}, {"name", "Floor"}, {"classification", "staff"}}));
+  CallJson(201, "POST", "/api/v1/access/doors", &admin_,
+           Json{{"name", "Floor door"},
+                {"from_zone_id", lobby},
+                {"to_zone_id", floor},
+                {"entry_reader_id", "P-IN"},
+                {"exit_reader_id", "P-OUT"}});
+  int64_t station = Id(CallJson(201, "POST", "/api/v1/stations", &admin_,
+                                Json{{"workstation_id", "WS-P1"}, {"zone_id", floor}}));
+  int64_t agent =
+      Id(CallJson(201, "POST", "/api/v1/people", &admin_,
+                  Json{{"kind", "employee"}, {"employee_number", "E8101"}, {"name", "Lin Tan"}}));
+  CallJson(201, "POST", "/api/v1/access/badges", &admin_,
+           Json{{"credential", "raw:0badc0ffee"}, {"person_id", agent}});
+  Json account = CallJson(
+      201, "POST", "/api/v1/accounts", &admin_,
+      Json{{"person_id", agent}, {"username", "ltan"}, {"password", "Amber-Orchard-Compass-91"}});
+  ASSERT_FALSE(HasFailure()) << account.dump();
+  Credentials workstation = AddDeviceToken("ws-p1", "workstation", station);
+  Credentials controller = AddDeviceToken("door-p", "door-controller");
+  auto logon = [&] {
+    return CallJson(200, "POST", "/api/v1/logon", &workstation,
+                    Json{{"username", "ltan"}, {"password", "Amber-Orchard-Compass-91"}});
+  };
+  auto badge = [&](const std::string& reader) {
+    return CallJson(200, "POST", "/api/v1/access/decide", &controller,
+                    Json{{"reader_id", reader}, {"credential", "raw:0badc0ffee"}});
+  };
+
+  Json absent = logon();
+  EXPECT_EQ(absent["decision"], "deny") << absent.dump();
+  EXPECT_EQ(absent["reason"], "no_presence") << absent.dump();
+
+  ASSERT_EQ(badge("P-IN")["decision"], "grant");
+  Json present = logon();
+  EXPECT_EQ(present["decision"], "allow") << present.dump();
+  ASSERT_TRUE(present.contains("session_id")) << present.dump();
+  CallJson(200, "POST", "/api/v1/logoff", &workstation,
+           Json{{"session_id", present["session_id"]}});
+
+  ASSERT_EQ(badge("P-OUT")["decision"], "grant");
+  Json left = logon();
+  EXPECT_EQ(left["decision"], "deny") << left.dump();
+  EXPECT_EQ(left["reason"], "no_presence") << left.dump();
+}
+
+}  // namespace
+}  // namespace fg::test
