@@ -1,5 +1,5 @@
-// floorguard: the one binary. Subcommands: serve, init, audit verify, user, account, logscan,
-// version.
+// floorguard: the one binary. Subcommands: serve, init, audit verify, user, account, muster,
+// logscan, version.
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -11,6 +11,7 @@
 #include "app/account_cli.h"
 #include "app/config.h"
 #include "app/logscan.h"
+#include "app/muster_cli.h"
 #include "app/runtime.h"
 #include "app/serve.h"
 #include "app/version.h"
@@ -280,6 +281,13 @@ int Main(int argc, char** argv) {
   AddCommonFlags(ban_lift, &flags);
   ban_lift->add_option("source", ban_source, "address:10.0.0.5 or station:WS-12")->required();
 
+  CLI::App* muster = cli.add_subcommand(
+      "muster", "Everyone on site now, by zone, from the data directory (evacuations)");
+  AddCommonFlags(muster, &flags);
+  std::string muster_format = "text";
+  muster->add_option("--format", muster_format, "text or csv")
+      ->check(CLI::IsMember({"text", "csv"}));
+
   CLI::App* logscan = cli.add_subcommand(
       "logscan", "Run the syslog parsers and detectors over log files offline; print the alerts");
   LogscanOptions scan;
@@ -328,6 +336,11 @@ int Main(int argc, char** argv) {
       if (!config) return Fail(config.error());
       return BanCommand(*config, action, ban_source, CliActor());
     }
+  }
+  if (cli.got_subcommand("muster")) {
+    auto config = ResolveConfig(flags);
+    if (!config) return Fail(config.error());
+    return MusterCommand(*config, muster_format);
   }
   if (cli.got_subcommand("logscan")) {
     auto config = ResolveConfig(flags);

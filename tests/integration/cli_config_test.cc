@@ -266,6 +266,49 @@ TEST_F(CliTest, VersionAndUserCommandsWorkOnTheDataDirectory) {
   EXPECT_EQ(ParseJson(login.body)["user"]["must_change_password"], true) << login.body;
 }
 
+TEST_F(CliTest, MusterPrintsWhoIsOnSiteFromTheDataDirectoryWhileTheServerRuns) {
+  ASSERT_FALSE(HasFailure());
+  auto id = [](const Json& j) { return j.is_object() ? j.value("id", int64_t{0}) : 0; };
+  int64_t site = id(CallJson(201, "POST", "/api/v1/sites", &admin_,
+                             Json{{"name", "Muster HQ"}, {"timezone", "UTC"}}));
+  int64_t street =
+      id(CallJson(201, "POST", "/api/v1/zones", &admin_,
+                  Json{{"site_id", site}, {"name", "Street"}, {"classification", "public"}}));
+  int64_t lobby =
+      id(CallJson(201, "POST", "/api/v1/zones", &admin_,
+                  Json{{"site_id", site}, {"name", "Muster lobby"}, {"classification", "public"}}));
+  CallJson(201, "POST", "/api/v1/access/doors", &admin_,
+           Json{{"name", "Main"},
+                {"from_zone_id", street},
+                {"to_zone_id", lobby},
+                {"entry_reader_id", "M-IN"}});
+  int64_t person = id(
+      CallJson(201, "POST", "/api/v1/people", &admin_,
+               Json{{"kind", "employee"}, {"employee_number", "E8301"}, {"name", "Mina Okafor"}}));
+  CallJson(201, "POST", "/api/v1/access/badges", &admin_,
+           Json{{"credential", "raw:0c0ffee001"}, {"person_id", person}});
+  Credentials controller = AddDeviceToken("door-m", "door-controller");
+  Json granted = CallJson(200, "POST", "/api/v1/access/decide", &controller,
+                          Json{{"reader_id", "M-IN"}, {"credential", "raw:0c0ffee001"}});
+  ASSERT_EQ(granted["decision"], "grant") << granted.dump();
+  const std::string data = config_.data_dir;
+
+  CommandResult text = RunFloorguard({"muster", "--data", data});
+  ASSERT_EQ(text.exit_code, 0) << text.out << text.err;
+  EXPECT_TRUE(Contains(text.out, "1 on site")) << text.out;
+  EXPECT_TRUE(Contains(text.out, "Muster lobby (1)")) << text.out;
+  EXPECT_TRUE(Contains(text.out, "Mina Okafor")) << text.out;
+  CommandResult csv = RunFloorguard({"muster", "--format", "csv", "--data", data});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_TRUE(Contains(csv.out, "Mina Okafor")) << csv.out;
+  EXPECT_TRUE(Contains(csv.out, "E8301")) << csv.out;
+
+  CommandResult missing = RunFloorguard({"muster", "--data", data + "/nowhere"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.out << missing.err;
+  CommandResult bad = RunFloorguard({"muster", "--format", "pdf", "--data", data});
+  EXPECT_NE(bad.exit_code, 0);
+}
+
 TEST(Cli, ServeWithABadConfigExitsNonZeroNamingFileAndLine) {
   TempDir dir;
   // Were the error missed, the server would still stay in the temporary directory.
