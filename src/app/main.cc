@@ -12,6 +12,8 @@
 #include "app/config.h"
 #include "app/logscan.h"
 #include "app/muster_cli.h"
+// dlp extensions: includes (redact)
+// dlp extensions: includes (scan)
 #include "app/runtime.h"
 #include "app/serve.h"
 #include "app/version.h"
@@ -303,6 +305,9 @@ int Main(int argc, char** argv) {
   logscan->add_option("files", scan.files, "Log files (auth.log, syslog, JSON lines); - for stdin")
       ->required();
 
+  // dlp extensions: subcommands (redact)
+  // dlp extensions: subcommands (scan)
+
   cli.add_subcommand("version", "Print the version");
 
   try {
@@ -337,6 +342,8 @@ int Main(int argc, char** argv) {
       return BanCommand(*config, action, ban_source, CliActor());
     }
   }
+  // dlp extensions: dispatch (redact)
+  // dlp extensions: dispatch (scan)
   if (cli.got_subcommand("muster")) {
     auto config = ResolveConfig(flags);
     if (!config) return Fail(config.error());

@@ -1,0 +1,1 @@
+#include "app/redact_cli.h"

@@ -1,0 +1,2 @@
+// (being written by the dlp helper)
+#pragma once

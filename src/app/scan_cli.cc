@@ -1,0 +1,1 @@
+#include "app/scan_cli.h"

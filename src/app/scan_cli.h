@@ -1,0 +1,2 @@
+// (being written by the scan helper)
+#pragma once
