@@ -261,6 +261,22 @@ http::Response Api::Deny(const http::Request& request, const Caller& caller, std
   return Problem(ErrorCode::kPermissionDenied, std::move(why));
 }
 
+void Api::AuditRedactions(const http::Request& request, const Caller& caller) {
+  std::vector<Redaction> redactions = TakeRedactions();
+  if (redactions.empty()) return;
+  Json findings = Json::array();
+  for (const Redaction& r : redactions) {
+    findings.push_back({{"field", r.field}, {"kind", r.kind}, {"masked", r.masked}});
+  }
+  // What was found and where, never the value: the body as stored already holds the mask.
+  auto logged = log_.AppendDurably(
+      {.actor = caller.Actor(),
+       .action = "dlp.redact",
+       .subject = std::string(http::MethodName(request.method)) + " " + request.path,
+       .details = Dump({{"findings", std::move(findings)}})});
+  if (!logged) spdlog::error("could not audit a redaction: {}", logged.error().ToString());
+}
+
 http::Response Api::Dispatch(const http::Request& request) {
   std::vector<http::Method> allowed;
   auto match = router_.Find(request.method, request.path, &allowed);
@@ -327,7 +343,10 @@ http::Response Api::Dispatch(const http::Request& request) {
                    "TOTP enrolment required: POST /api/v1/me/totp/enrol first");
   }
   Context ctx{request, &caller, match->params};
-  return route.handler(ctx);
+  (void)TakeRedactions();  // a clean slate for this request on this thread
+  http::Response response = route.handler(ctx);
+  AuditRedactions(request, caller);
+  return response;
 }
 
 std::string Api::OpenApiJson() const {

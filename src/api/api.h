@@ -64,6 +64,8 @@ class Api {
   http::Response ServeAsset(const http::Request& request);
   http::Response ServeMetrics();
   http::Response Deny(const http::Request& request, const Caller& caller, std::string why);
+  // Audits "dlp.redact" for what ParseObject redacted while the handler ran.
+  void AuditRedactions(const http::Request& request, const Caller& caller);
   void AddOwnRoutes();
 
   auth::Auth& auth_;

@@ -2,9 +2,35 @@
 
 #include <charconv>
 
+#include "dlp/dlp.h"
+
 namespace fg::api {
 
 namespace {
+
+thread_local std::vector<Redaction> t_redactions;
+
+void RedactStrings(Json& value, const std::string& path) {
+  if (value.is_string()) {
+    const std::string& text = value.get_ref<const std::string&>();
+    if (!dlp::Contains(text)) return;
+    std::vector<dlp::Finding> found;
+    std::string safe = dlp::Redact(text, {}, &found);
+    for (const dlp::Finding& f : found) {
+      t_redactions.push_back({path, std::string(dlp::KindName(f.kind)), f.masked});
+    }
+    value = std::move(safe);
+  } else if (value.is_object()) {
+    for (auto& [key, member] : value.items()) {
+      if (ExemptFromRedaction(key)) continue;
+      RedactStrings(member, path.empty() ? key : path + "." + key);
+    }
+  } else if (value.is_array()) {
+    for (size_t i = 0; i < value.size(); ++i) {
+      RedactStrings(value[i], path + "[" + std::to_string(i) + "]");
+    }
+  }
+}
 
 std::string_view Title(ErrorCode code) {
   switch (code) {
@@ -106,7 +132,22 @@ Result<Json> ParseObject(const http::Request& request,
     for (std::string_view a : allowed) known = known || a == key;
     if (!known) return InvalidArgument(key, "is not a known field");
   }
+  RedactStrings(body, "");
   return body;
+}
+
+bool ExemptFromRedaction(std::string_view field) {
+  for (std::string_view exempt : {"password", "new_password", "current_password", "token", "code",
+                                  "secret", "recovery_code", "photo"}) {
+    if (field == exempt) return true;
+  }
+  return false;
+}
+
+std::vector<Redaction> TakeRedactions() {
+  std::vector<Redaction> out;
+  out.swap(t_redactions);
+  return out;
 }
 
 bool HasField(const Json& body, std::string_view field) {

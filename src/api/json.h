@@ -34,8 +34,26 @@ std::string Dump(const Json& value);
 
 // The request body as a JSON object; InvalidArgument when missing, malformed or not an
 // object, or when it holds a field not in `allowed` (typos must not pass silently).
+// Every string in it, at any depth, has passed the redactor (dlp): a card number in a note
+// arrives at the handler as "[PAN ****1111]", so no module can store one. Fields that hold
+// secrets or binary data (ExemptFromRedaction) are left alone: they are hashed or decoded,
+// never stored as text. What was redacted is kept for the request's audit entry.
 Result<Json> ParseObject(const http::Request& request,
                          std::initializer_list<std::string_view> allowed);
+
+// password, new_password, current_password, token, code, secret, recovery_code, photo.
+bool ExemptFromRedaction(std::string_view field);
+
+// One redaction in a request body: where (a JSON path such as "note" or "events[2].details")
+// and what (kind and mask only).
+struct Redaction {
+  std::string field;
+  std::string kind;
+  std::string masked;
+};
+// The redactions ParseObject made on this thread since the last call (Api audits them after
+// each request as "dlp.redact").
+std::vector<Redaction> TakeRedactions();
 
 // Typed field access with field-level errors. "Optional" returns nullopt when the field is
 // absent (or null, with AllowNull); a present field of the wrong type is an error.

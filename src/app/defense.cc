@@ -220,7 +220,8 @@ Result<std::unique_ptr<Defense>> Defense::Start(Runtime& rt, const Config& confi
       [raw](const identity::SourceUnbanned& event) { raw->engine->ClearSource(event.source); });
 
   if (!config.syslog_udp_listen.empty() || !config.syslog_tcp_listen.empty()) {
-    FG_ASSIGN_OR_RETURN(impl->intake, logs::Intake::Open(*rt.db, rt.clock));
+    FG_ASSIGN_OR_RETURN(impl->intake,
+                        logs::Intake::Open(*rt.db, rt.clock, {.audit = rt.log.get()}));
     impl->worker = std::thread([raw] { raw->Run(); });
     auto handler = [raw](const logs::Received& received) {
       raw->intake->Add(received);

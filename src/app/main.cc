@@ -12,9 +12,12 @@
 #include "app/config.h"
 #include "app/logscan.h"
 #include "app/muster_cli.h"
+#include "app/redacting_log.h"
 // dlp extensions: includes (redact)
+#include "app/redact_cli.h"
 // dlp extensions: includes (scan)
 #include "app/runtime.h"
+#include "app/scan_cli.h"
 #include "app/serve.h"
 #include "app/version.h"
 #include "audit/audit.h"
@@ -209,6 +212,7 @@ int Main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+  UseRedactingLogger();
 
   CLI::App cli{"floorguard: security control plane for call centers"};
   cli.require_subcommand(1);
@@ -306,7 +310,23 @@ int Main(int argc, char** argv) {
       ->required();
 
   // dlp extensions: subcommands (redact)
+  CLI::App* redact = cli.add_subcommand(
+      "redact", "Mask card numbers and other personal data: standard input to standard output");
+  std::string redact_mode = "text";
+  redact->add_option("--mode", redact_mode, "text or transcript (spoken digits, fail closed)")
+      ->check(CLI::IsMember({"text", "transcript"}));
+  RedactOptions redact_options;
+  redact->add_flag("--summary", redact_options.summary,
+                   "Write the count of findings by kind to standard error");
   // dlp extensions: subcommands (scan)
+  CLI::App* scan_command = cli.add_subcommand(
+      "scan", "Find card data at rest in files, archives, office documents, mail and PDFs");
+  ScanCliOptions scan_cli;
+  scan_command->add_option("--format", scan_cli.format, "text, jsonl or csv");
+  scan_command->add_option("--jobs", scan_cli.jobs,
+                           "worker threads (default: the number of cores)");
+  scan_command->add_option("paths", scan_cli.paths, "files and directories to scan");
+  scan_command->allow_extras();  // ScanCommand rejects them with exit code 2 (bad usage)
 
   cli.add_subcommand("version", "Print the version");
 
@@ -343,7 +363,15 @@ int Main(int argc, char** argv) {
     }
   }
   // dlp extensions: dispatch (redact)
+  if (cli.got_subcommand("redact")) {
+    redact_options.mode = redact_mode == "transcript" ? dlp::Mode::kTranscript : dlp::Mode::kText;
+    return RedactCommand(redact_options);
+  }
   // dlp extensions: dispatch (scan)
+  if (cli.got_subcommand("scan")) {
+    scan_cli.unknown = scan_command->remaining();
+    return ScanCommand(scan_cli);
+  }
   if (cli.got_subcommand("muster")) {
     auto config = ResolveConfig(flags);
     if (!config) return Fail(config.error());

@@ -1,22 +1,862 @@
-// (being written by the dlp helper: the placeholder below only keeps the build linking)
+// The detector: one left-to-right pass over the bytes. A (SIMD) pre-filter finds the next byte
+// that can start a digit; each digit run is then read whole (digits, single separators,
+// zero-width characters) and classified: track data, PAN (whole run, or a prefix made of
+// whole groups such as a PAN followed by its expiry), IBAN (looking back two letters), SSN,
+// or an expiry/CVV candidate that a second step keeps only near a PAN or a keyword.
 #include "dlp/dlp.h"
 
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "dlp/internal/scanner.h"
+#include "dlp/issuers.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define FG_DLP_X86 1
+#endif
+
 namespace fg::dlp {
+namespace {
 
-std::string_view KindName(Kind) { return "pan"; }
-std::string Redact(std::string_view text, const Options&, std::vector<Finding>*) {
-  return std::string(text);
+// Zero code points of every Unicode Nd block (Unicode 15): Nd digits come in runs of ten.
+constexpr uint32_t kZeros[] = {
+    0x30,    0x660,   0x6f0,   0x7c0,   0x966,   0x9e6,   0xa66,   0xae6,   0xb66,   0xbe6,
+    0xc66,   0xce6,   0xd66,   0xde6,   0xe50,   0xed0,   0xf20,   0x1040,  0x1090,  0x17e0,
+    0x1810,  0x1946,  0x19d0,  0x1a80,  0x1a90,  0x1b50,  0x1bb0,  0x1c40,  0x1c50,  0xa620,
+    0xa8d0,  0xa900,  0xa9d0,  0xa9f0,  0xaa50,  0xabf0,  0xff10,  0x104a0, 0x10d30, 0x11066,
+    0x110f0, 0x11136, 0x111d0, 0x112f0, 0x11450, 0x114d0, 0x11650, 0x116c0, 0x11730, 0x118e0,
+    0x11950, 0x11c50, 0x11d50, 0x11da0, 0x11f50, 0x16a60, 0x16ac0, 0x16b50, 0x1d7ce, 0x1d7d8,
+    0x1d7e2, 0x1d7ec, 0x1d7f6, 0x1e140, 0x1e2f0, 0x1e4f0, 0x1e950, 0x1fbf0};
+
+// Lead bytes of the UTF-8 encodings of the digits above (besides ASCII).
+constexpr uint8_t kDigitLeads[] = {0xD9, 0xDB, 0xDF, 0xE0, 0xE1, 0xEA, 0xEF, 0xF0};
+
+constexpr std::array<bool, 256> MakeCandidateTable() {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (uint8_t lead : kDigitLeads) table[lead] = true;
+  return table;
 }
-std::vector<Finding> Scan(std::string_view, const Options&) { return {}; }
-bool Contains(std::string_view, const Options&) { return false; }
+constexpr std::array<bool, 256> kCandidate = MakeCandidateTable();
 
-struct StreamRedactor::Impl {
-  Sink out;
+// Decodes one UTF-8 code point; 0 bytes when invalid.
+inline int DecodeUtf8(const uint8_t* p, const uint8_t* end, uint32_t* cp) {
+  const uint8_t c = p[0];
+  int len;
+  uint32_t value;
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  } else if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+    value = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    value = c & 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    value = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (end - p < len) return 0;
+  for (int i = 1; i < len; ++i) {
+    if ((p[i] & 0xC0) != 0x80) return 0;
+    value = (value << 6) | (p[i] & 0x3F);
+  }
+  if ((len == 3 && value < 0x800) || (len == 4 && (value < 0x10000 || value > 0x10FFFF))) return 0;
+  *cp = value;
+  return len;
+}
+
+// The digit value at p (any Nd digit), or -1; *len gets its byte length.
+inline int DigitAt(const uint8_t* p, const uint8_t* end, int* len) {
+  const uint8_t c = *p;
+  if (static_cast<uint8_t>(c - '0') < 10) {
+    *len = 1;
+    return c - '0';
+  }
+  if (!kCandidate[c]) return -1;
+  uint32_t cp = 0;
+  const int n = DecodeUtf8(p, end, &cp);
+  if (n < 2) return -1;
+  const uint32_t* it = std::upper_bound(std::begin(kZeros), std::end(kZeros), cp);
+  if (it == std::begin(kZeros)) return -1;
+  const uint32_t zero = *(it - 1);
+  if (cp - zero >= 10) return -1;
+  *len = n;
+  return static_cast<int>(cp - zero);
+}
+
+// U+200B..U+200D, U+2060, U+FEFF: bytes at p, or 0.
+inline int ZeroWidthAt(const uint8_t* p, const uint8_t* end) {
+  if (end - p < 3) return 0;
+  if (p[0] == 0xE2 && p[1] == 0x80 && p[2] >= 0x8B && p[2] <= 0x8D) return 3;
+  if (p[0] == 0xE2 && p[1] == 0x81 && p[2] == 0xA0) return 3;
+  if (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) return 3;
+  return 0;
+}
+
+// A single separator at p: its kind (' ' for space, NBSP and %20) and byte length, or 0.
+inline int SeparatorAt(const uint8_t* p, const uint8_t* end, char* kind) {
+  const uint8_t c = *p;
+  if (c == ' ' || c == '-' || c == '.' || c == '/') {
+    *kind = static_cast<char>(c);
+    return 1;
+  }
+  if (c == 0xC2 && end - p >= 2 && p[1] == 0xA0) {
+    *kind = ' ';
+    return 2;
+  }
+  if (c == '%' && end - p >= 3 && p[1] == '2' && p[2] == '0') {
+    *kind = ' ';
+    return 3;
+  }
+  return 0;
+}
+
+inline size_t SkipZeroWidth(const uint8_t* p, size_t i, size_t n) {
+  for (int k = 0; k < internal::kMaxZeroWidth; ++k) {
+    const int z = ZeroWidthAt(p + i, p + n);
+    if (z == 0) break;
+    i += z;
+  }
+  return i;
+}
+
+size_t NextCandidateScalar(const uint8_t* p, size_t i, size_t n) {
+  while (i < n && !kCandidate[p[i]]) ++i;
+  return i;
+}
+
+#ifdef FG_DLP_X86
+__attribute__((target("avx2"))) size_t NextCandidateAvx2(const uint8_t* p, size_t i, size_t n) {
+  const __m256i zero = _mm256_set1_epi8('0');
+  const __m256i nine = _mm256_set1_epi8(9);
+  while (i + 32 <= n) {
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
+    const __m256i d = _mm256_sub_epi8(x, zero);
+    __m256i hit = _mm256_cmpeq_epi8(_mm256_min_epu8(d, nine), d);
+    // Lead bytes of non-ASCII digits: only checked when some byte is >= 0xD9.
+    if (!_mm256_testz_si256(x, _mm256_set1_epi8(static_cast<char>(0x80)))) {
+      for (uint8_t lead : kDigitLeads) {
+        hit = _mm256_or_si256(hit, _mm256_cmpeq_epi8(x, _mm256_set1_epi8(static_cast<char>(lead))));
+      }
+    }
+    const uint32_t mask = static_cast<uint32_t>(_mm256_movemask_epi8(hit));
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(mask));
+    i += 32;
+  }
+  return NextCandidateScalar(p, i, n);
+}
+#endif
+
+using NextCandidateFn = size_t (*)(const uint8_t*, size_t, size_t);
+NextCandidateFn ChooseNextCandidate() {
+#ifdef FG_DLP_X86
+  if (__builtin_cpu_supports("avx2")) return NextCandidateAvx2;
+#endif
+  return NextCandidateScalar;
+}
+const NextCandidateFn kNextCandidate = ChooseNextCandidate();
+
+// A whole digit run: digits joined by single separators (zero-width characters ignored).
+struct Run {
+  static constexpr int kMaxDigits = 40;
+  static constexpr int kMaxGroups = 24;
+  size_t begin = 0;
+  size_t end = 0;  // after the last digit
+  int count = 0;
+  char digits[kMaxDigits] = {};
+  int groups = 0;
+  uint8_t group_len[kMaxGroups] = {};
+  size_t group_begin[kMaxGroups] = {};
+  size_t group_end[kMaxGroups] = {};
+  char sep[kMaxGroups] = {};  // separator kind after group g
+  bool long_run = false;      // too many bytes, digits or groups: never a finding
 };
-StreamRedactor::StreamRedactor(Options, Sink out, std::function<void(const Finding&)>)
-    : impl_(new Impl{std::move(out)}) {}
-StreamRedactor::~StreamRedactor() { delete impl_; }
-void StreamRedactor::Feed(std::string_view chunk) { impl_->out(chunk); }
-void StreamRedactor::Finish() {}
+
+// Reads the run starting at the digit at i.
+Run ReadRun(const uint8_t* p, size_t i, size_t n, size_t max_bytes) {
+  Run run;
+  run.begin = i;
+  run.groups = 1;
+  run.group_begin[0] = i;
+  while (true) {
+    int len = 0;
+    const int d = DigitAt(p + i, p + n, &len);
+    if (run.count < Run::kMaxDigits) run.digits[run.count] = static_cast<char>('0' + d);
+    ++run.count;
+    if (run.groups <= Run::kMaxGroups) ++run.group_len[run.groups - 1];
+    i += len;
+    run.end = i;
+    if (run.groups <= Run::kMaxGroups) run.group_end[run.groups - 1] = i;
+    // Continuation: zero-width* digit, or zero-width* separator zero-width* digit.
+    size_t j = SkipZeroWidth(p, i, n);
+    if (j < n && DigitAt(p + j, p + n, &len) >= 0) {
+      i = j;
+      continue;
+    }
+    char kind = 0;
+    const int s = j < n ? SeparatorAt(p + j, p + n, &kind) : 0;
+    if (s == 0) break;
+    const size_t k = SkipZeroWidth(p, j + s, n);
+    if (k >= n || DigitAt(p + k, p + n, &len) < 0) break;
+    if (run.groups <= Run::kMaxGroups) run.sep[run.groups - 1] = kind;
+    ++run.groups;
+    if (run.groups <= Run::kMaxGroups) run.group_begin[run.groups - 1] = k;
+    i = k;
+  }
+  if (run.end - run.begin > max_bytes || run.count > Run::kMaxDigits ||
+      run.groups > Run::kMaxGroups) {
+    run.long_run = true;
+  }
+  return run;
+}
+
+bool Luhn(std::string_view digits) {
+  int sum = 0;
+  bool twice = false;
+  for (size_t i = digits.size(); i-- > 0;) {
+    int d = digits[i] - '0';
+    if (twice) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    twice = !twice;
+  }
+  return sum % 10 == 0;
+}
+
+bool AllSame(std::string_view digits) {
+  return digits.find_first_not_of(digits[0]) == std::string_view::npos;
+}
+
+// Luhn-valid, issuer-claimed, 12..19 digits, not one repeated digit: the brand, or empty.
+std::string_view PanBrand(std::string_view digits) {
+  if (digits.size() < 12 || digits.size() > 19 || AllSame(digits) || !Luhn(digits)) return {};
+  const IssuerRange* range = MatchIssuer(digits);
+  return range == nullptr ? std::string_view() : range->brand;
+}
+
+constexpr std::string_view kTestPans[] = {
+    "4111111111111111", "4012888888881881", "4222222222222",    "4242424242424242",
+    "4000056655665556", "4000002500003155", "4000000000003220", "5555555555554444",
+    "5105105105105100", "5200828282828210", "2223003122003222", "2222400070000005",
+    "378282246310005",  "371449635398431",  "378734493671000",  "6011111111111117",
+    "6011000990139424", "6011981111111113", "30569309025904",   "38520000023237",
+    "36227206271667",   "3530111333300000", "3566002020360505", "3566111111111113",
+    "6200000000000005", "6205500000000000004", "6759649826438453", "6799990100000000019",
+    "2201382000000013", "5019717010103742"};
+
+bool IsTestPan(std::string_view digits) {
+  return std::find(std::begin(kTestPans), std::end(kTestPans), digits) != std::end(kTestPans);
+}
+
+char Lower(uint8_t c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); }
+bool IsAlpha(uint8_t c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
+bool IsAlnum(uint8_t c) { return IsAlpha(c) || (c >= '0' && c <= '9'); }
+bool IsUpper(uint8_t c) { return c >= 'A' && c <= 'Z'; }
+
+// Case-insensitive: does any keyword occur in text[from, to)?
+bool HasKeyword(const uint8_t* p, size_t from, size_t to, std::span<const std::string_view> words) {
+  for (size_t i = from; i < to; ++i) {
+    const char c = Lower(p[i]);
+    for (std::string_view word : words) {
+      if (word[0] != c || i + word.size() > to) continue;
+      size_t k = 1;
+      while (k < word.size() && Lower(p[i + k]) == word[k]) ++k;
+      if (k == word.size()) return true;
+    }
+  }
+  return false;
+}
+
+constexpr std::string_view kCardWords[] = {
+    "card",   "visa",     "mastercard", "master card", "amex", "american express", "discover",
+    "jcb",    "diners",   "maestro",    "unionpay",    "cvv",  "cvc",              "cid",
+    "exp",    "credit",   "debit",      "pan",         "ccn",  "cc#",              "payment"};
+constexpr std::string_view kExpiryWords[] = {"exp", "valid thru", "valid until", "good thru",
+                                             "card"};
+constexpr std::string_view kCvvWords[] = {"cvv", "cvc", "cid", "csc", "security code",
+                                          "verification"};
+constexpr std::string_view kSsnWords[] = {"ssn", "social security", "social sec"};
+
+struct Raw {
+  Kind kind;
+  size_t begin, end;
+  std::string value;  // normalised value (never leaves this file except through the HMAC)
+  std::string_view brand;
+  bool test_value = false;
+  int confidence = 0;
+};
+
+std::string Last4(std::string_view value) {
+  return std::string(value.substr(value.size() >= 4 ? value.size() - 4 : 0));
+}
+
+std::string Mask(const Raw& raw) {
+  switch (raw.kind) {
+    case Kind::kPan: return "[PAN ****" + Last4(raw.value) + "]";
+    case Kind::kTrack1: return "[TRACK1 ****" + Last4(raw.value) + "]";
+    case Kind::kTrack2: return "[TRACK2 ****" + Last4(raw.value) + "]";
+    case Kind::kCvv: return "[CVV ***]";
+    case Kind::kExpiry: return "[EXP **/**]";
+    case Kind::kSsn: return "[SSN ***-**-" + Last4(raw.value) + "]";
+    case Kind::kIban: return "[IBAN ****" + Last4(raw.value) + "]";
+  }
+  return "[REDACTED]";
+}
+
+std::string Hmac(std::string_view key, std::string_view value) {
+  if (key.empty()) return {};
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
+                              key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(value.data()),
+                                value.size());
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_final(&state, mac);
+  char hex[crypto_auth_hmacsha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+  sodium_memzero(&state, sizeof state);
+  return hex;
+}
+
+struct IbanLength {
+  char code[3];
+  int length;
+};
+constexpr IbanLength kIbanLengths[] = {
+    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16},
+    {"BG", 22}, {"BH", 22}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22}, {"CY", 28},
+    {"CZ", 24}, {"DE", 22}, {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24},
+    {"FI", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18},
+    {"GR", 27}, {"GT", 28}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23},
+    {"IS", 26}, {"IT", 27}, {"JO", 30}, {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32},
+    {"LI", 21}, {"LT", 20}, {"LU", 20}, {"LV", 21}, {"MC", 27}, {"MD", 24}, {"ME", 22},
+    {"MK", 19}, {"MR", 27}, {"MT", 31}, {"MU", 30}, {"NL", 18}, {"NO", 15}, {"PK", 24},
+    {"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"SA", 24},
+    {"SC", 31}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"ST", 25}, {"SV", 28},
+    {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20}};
+
+int IbanCountryLength(const uint8_t* p) {
+  for (const IbanLength& entry : kIbanLengths) {
+    if (entry.code[0] == p[0] && entry.code[1] == p[1]) return entry.length;
+  }
+  return 0;
+}
+
+bool Mod97(std::string_view iban) {
+  int r = 0;
+  auto feed = [&r](char c) {
+    if (c >= '0' && c <= '9') {
+      r = (r * 10 + (c - '0')) % 97;
+    } else {
+      r = (r * 100 + (c - 'A' + 10)) % 97;
+    }
+  };
+  for (char c : iban.substr(4)) feed(c);
+  for (char c : iban.substr(0, 4)) feed(c);
+  return r == 1;
+}
+
+// An IBAN starting at `at` (two capital letters, two check digits, BBAN in groups of single
+// spaces): its end, or 0.
+size_t TryIban(const uint8_t* p, size_t at, size_t n, std::string* value) {
+  if (at > 0 && IsAlnum(p[at - 1])) return 0;
+  const int expected = IbanCountryLength(p + at);
+  std::string chars;
+  size_t ends[34];
+  bool space_before[34];
+  size_t i = at;
+  bool space = false;
+  while (i < n && chars.size() < 34) {
+    const uint8_t c = p[i];
+    if (IsUpper(c) || (c >= '0' && c <= '9')) {
+      space_before[chars.size()] = space;
+      chars.push_back(static_cast<char>(c));
+      ends[chars.size() - 1] = i + 1;
+      space = false;
+      ++i;
+    } else if (c == ' ' && !space && i + 1 < n && (IsUpper(p[i + 1]) || (p[i + 1] >= '0' && p[i + 1] <= '9'))) {
+      space = true;
+      ++i;
+    } else {
+      break;
+    }
+  }
+  if (chars.size() < 4 || !(chars[2] >= '0' && chars[2] <= '9') ||
+      !(chars[3] >= '0' && chars[3] <= '9')) {
+    return 0;
+  }
+  size_t length = 0;
+  const bool token_ends = i >= n || !IsAlnum(p[i]);
+  if (expected > 0) {
+    const size_t want = static_cast<size_t>(expected);
+    if (chars.size() < want) return 0;
+    if (chars.size() > want && !space_before[want]) return 0;
+    if (chars.size() == want && !token_ends) return 0;
+    length = want;
+  } else {
+    if (chars.size() < 15 || !token_ends) return 0;
+    length = chars.size();
+  }
+  chars.resize(length);
+  if (!Mod97(chars)) return 0;
+  *value = chars;
+  return ends[length - 1];
+}
+
+// Track 2 after a PAN run ending at `end`: ';'? PAN '=' YYMM ... '?'. Returns [begin, end).
+bool TryTrack2(const uint8_t* p, size_t run_begin, size_t run_end, size_t n, size_t* begin,
+               size_t* end) {
+  if (run_end >= n || p[run_end] != '=') return false;
+  size_t i = run_end + 1;
+  size_t digits = 0;
+  while (i < n && p[i] >= '0' && p[i] <= '9' && i - run_begin < 40) {
+    ++i;
+    ++digits;
+  }
+  if (digits < 4) return false;
+  if (i < n && p[i] == '?') ++i;
+  *begin = run_begin > 0 && p[run_begin - 1] == ';' ? run_begin - 1 : run_begin;
+  *end = i;
+  return true;
+}
+
+// Track 1: '%'? 'B' PAN '^' NAME '^' YYMM ... '?'.
+bool TryTrack1(const uint8_t* p, size_t run_begin, size_t run_end, size_t n, size_t* begin,
+               size_t* end) {
+  if (run_begin == 0 || p[run_begin - 1] != 'B' || run_end >= n || p[run_end] != '^') {
+    return false;
+  }
+  size_t i = run_end + 1;
+  const size_t name_begin = i;
+  while (i < n && p[i] != '^' && p[i] != '\n' && p[i] != '\r' && i - name_begin <= 26) ++i;
+  if (i >= n || p[i] != '^') return false;
+  ++i;
+  size_t digits = 0;
+  const size_t limit = run_begin + 79;
+  while (i < n && i < limit && p[i] != '?' && p[i] != '\n' && p[i] != '\r' && p[i] != '%') {
+    if (p[i] >= '0' && p[i] <= '9') ++digits;
+    ++i;
+  }
+  if (digits < 4) return false;
+  if (i < n && p[i] == '?') ++i;
+  *begin = run_begin >= 2 && p[run_begin - 2] == '%' ? run_begin - 2 : run_begin - 1;
+  *end = i;
+  return true;
+}
+
+// A hexadecimal token (a hash, a UUID part) of 20+ characters around a single-group run.
+bool InHexToken(const uint8_t* p, size_t begin, size_t end, size_t n) {
+  const bool letter_before = begin > 0 && IsAlpha(p[begin - 1]);
+  const bool letter_after = end < n && IsAlpha(p[end]);
+  if (!letter_before && !letter_after) return false;
+  size_t b = begin, e = end;
+  while (b > 0 && IsAlnum(p[b - 1])) --b;
+  while (e < n && IsAlnum(p[e])) ++e;
+  if (e - b < 20) return false;
+  for (size_t i = b; i < e; ++i) {
+    const char c = Lower(p[i]);
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+bool SsnValid(std::string_view d) {
+  const int area = (d[0] - '0') * 100 + (d[1] - '0') * 10 + (d[2] - '0');
+  if (area == 0 || area == 666 || area >= 900) return false;
+  if (d.substr(3, 2) == "00" || d.substr(5, 4) == "0000") return false;
+  return true;
+}
+
+struct Candidate {
+  Kind kind;  // kExpiry or kCvv
+  size_t begin, end;
+  std::string value;
+};
+
+class TextScanner {
+ public:
+  TextScanner(const uint8_t* p, size_t n) : p_(p), n_(n) {}
+
+  std::vector<Raw> Run() {
+    size_t i = 0;
+    while (true) {
+      i = kNextCandidate(p_, i, n_);
+      if (i >= n_) break;
+      int len = 0;
+      if (DigitAt(p_ + i, p_ + n_, &len) < 0) {
+        ++i;
+        continue;
+      }
+      i = OnRun(i);
+    }
+    Classify();
+    return std::move(found_);
+  }
+
+ private:
+  size_t OnRun(size_t at) {
+    // IBAN: two capital letters just before the check digits.
+    if (at >= 2 && IsUpper(p_[at - 1]) && IsUpper(p_[at - 2])) {
+      std::string value;
+      if (const size_t end = TryIban(p_, at - 2, n_, &value)) {
+        found_.push_back({Kind::kIban, at - 2, end, std::move(value), {}, false, 90});
+        return end;
+      }
+    }
+    const dlp::Run run = ReadRun(p_, at, n_, internal::kMaxMatchBytes);
+    if (run.long_run) return run.end;
+    if (at > 0 && p_[at - 1] == '+') return run.end;  // E.164
+    const std::string_view digits(run.digits, static_cast<size_t>(run.count));
+    if (run.groups == 1 && run.count >= 12 && run.count <= 19 && !AllSame(digits) &&
+        Luhn(digits)) {
+      size_t begin = 0, end = 0;
+      if (TryTrack2(p_, run.begin, run.end, n_, &begin, &end)) {
+        AddPan(Kind::kTrack2, begin, end, digits, PanBrand(digits));
+        return end;
+      }
+      if (TryTrack1(p_, run.begin, run.end, n_, &begin, &end)) {
+        AddPan(Kind::kTrack1, begin, end, digits, PanBrand(digits));
+        return end;
+      }
+    }
+    if (run.groups == 1 && InHexToken(p_, run.begin, run.end, n_)) return run.end;
+    if (IsPanShape(run, run.groups)) {
+      if (std::string_view brand = PanBrand(digits); !brand.empty()) {
+        AddPan(Kind::kPan, run.begin, run.end, digits, brand);
+        return run.end;
+      }
+    }
+    // A PAN followed by more groups (its expiry, its CVV): the longest prefix of whole groups.
+    for (int k = run.groups - 1; k >= 1; --k) {
+      if (!IsPanShape(run, k)) continue;
+      const size_t count = PrefixDigits(run, k);
+      if (count < 12 || count > 19) continue;
+      const std::string_view prefix = digits.substr(0, count);
+      if (std::string_view brand = PanBrand(prefix); !brand.empty()) {
+        AddPan(Kind::kPan, run.begin, run.group_end[k - 1], prefix, brand);
+        return run.group_begin[k];  // the rest is read again as its own run
+      }
+    }
+    OnShortRun(run, digits);
+    return run.end;
+  }
+
+  static size_t PrefixDigits(const dlp::Run& run, int groups) {
+    size_t count = 0;
+    for (int g = 0; g < groups; ++g) count += run.group_len[g];
+    return count;
+  }
+
+  // The first `groups` groups look like a written card number: one group, or groups of at most
+  // six digits joined by one kind of separator.
+  static bool IsPanShape(const dlp::Run& run, int groups) {
+    if (groups == 1) return true;
+    for (int g = 0; g < groups; ++g) {
+      if (run.group_len[g] > 6) return false;
+      if (g + 1 < groups && run.sep[g] != run.sep[0]) return false;
+    }
+    return true;
+  }
+
+  void OnShortRun(const dlp::Run& run, std::string_view digits) {
+    if (run.groups == 3 && run.group_len[0] == 3 && run.group_len[1] == 2 &&
+        run.group_len[2] == 4 && run.sep[0] == run.sep[1] && (run.sep[0] == '-' || run.sep[0] == ' ')) {
+      if (SsnValid(digits)) {
+        const bool context = HasKeyword(p_, Back(run.begin, 40), run.begin, kSsnWords);
+        found_.push_back({Kind::kSsn, run.begin, run.end, std::string(digits), {}, false,
+                          context ? 95 : 60});
+        return;
+      }
+    }
+    if (run.groups == 1 && run.count == 9 && SsnValid(digits) &&
+        HasKeyword(p_, Back(run.begin, 40), run.begin, kSsnWords)) {
+      found_.push_back({Kind::kSsn, run.begin, run.end, std::string(digits), {}, false, 80});
+      return;
+    }
+    // Split at space-like separators; each piece may be an expiry or a CVV.
+    int g = 0;
+    size_t offset = 0;
+    while (g < run.groups) {
+      int last = g;
+      while (last + 1 < run.groups && run.sep[last] != ' ') ++last;
+      const int pieces = last - g + 1;
+      const size_t piece_digits = PrefixDigits(run, last + 1) - PrefixDigits(run, g);
+      const std::string_view piece = digits.substr(offset, piece_digits);
+      const size_t begin = run.group_begin[g], end = run.group_end[last];
+      if (pieces == 2 && run.group_len[g] == 2 &&
+          (run.group_len[g + 1] == 2 || run.group_len[g + 1] == 4) &&
+          (run.sep[g] == '/' || run.sep[g] == '-')) {
+        const int month = (piece[0] - '0') * 10 + (piece[1] - '0');
+        if (month >= 1 && month <= 12) {
+          candidates_.push_back({Kind::kExpiry, begin, end, std::string(piece)});
+        }
+      } else if (pieces == 1 && (piece_digits == 3 || piece_digits == 4)) {
+        candidates_.push_back({Kind::kCvv, begin, end, std::string(piece)});
+      }
+      offset += piece_digits;
+      g = last + 1;
+    }
+  }
+
+  void AddPan(Kind kind, size_t begin, size_t end, std::string_view digits,
+              std::string_view brand) {
+    Raw raw{kind, begin, end, std::string(digits), brand, IsTestPan(digits), 0};
+    int confidence = kind == Kind::kPan ? 55 : 90;
+    if (HasKeyword(p_, Back(begin, internal::kContextBytes),
+                   std::min(n_, end + internal::kContextBytes), kCardWords)) {
+      confidence += 35;
+    }
+    raw.confidence = std::min(confidence, 100);
+    found_.push_back(std::move(raw));
+    card_ends_.push_back(end);
+    card_begins_.push_back(begin);
+  }
+
+  size_t Back(size_t at, size_t by) const { return at > by ? at - by : 0; }
+
+  // Near a card: a PAN or track ending at most `after` bytes before, or starting at most
+  // `before` bytes after.
+  bool NearCard(size_t begin, size_t end, size_t after, size_t before) const {
+    for (size_t i = 0; i < card_ends_.size(); ++i) {
+      if (card_ends_[i] <= begin && begin - card_ends_[i] <= after) return true;
+      if (card_begins_[i] >= end && card_begins_[i] - end <= before) return true;
+    }
+    return false;
+  }
+
+  void Classify() {
+    std::vector<size_t> expiry_ends;
+    for (const Candidate& c : candidates_) {
+      if (c.kind != Kind::kExpiry) continue;
+      const bool keyword = HasKeyword(p_, Back(c.begin, 24), c.begin, kExpiryWords);
+      if (keyword || NearCard(c.begin, c.end, internal::kNearBytes, internal::kNearBytes)) {
+        found_.push_back({Kind::kExpiry, c.begin, c.end, c.value, {}, false, keyword ? 90 : 75});
+        expiry_ends.push_back(c.end);
+      }
+    }
+    for (const Candidate& c : candidates_) {
+      if (c.kind != Kind::kCvv) continue;
+      bool accept = HasKeyword(p_, Back(c.begin, 24), c.begin, kCvvWords);
+      if (!accept) accept = NearCard(c.begin, c.end, internal::kCvvBytes, 0);
+      for (size_t e : expiry_ends) {
+        if (e <= c.begin && c.begin - e <= internal::kCvvBytes) accept = true;
+      }
+      if (accept) found_.push_back({Kind::kCvv, c.begin, c.end, c.value, {}, false, 80});
+    }
+  }
+
+  const uint8_t* p_;
+  size_t n_;
+  std::vector<Raw> found_;
+  std::vector<Candidate> candidates_;
+  std::vector<size_t> card_begins_, card_ends_;
+};
+
+// Transcript mode: spoken digit words, numerals, "double"/"triple", filler words between
+// groups. A sequence closes at a word that is none of these, at a gap of more than
+// kSpokenGap bytes, after more than kMaxFillers fillers in a row, or at 19 digits; with 12 or
+// more digits it is a PAN whatever Luhn says (fail closed).
+constexpr size_t kSpokenGap = 16;
+constexpr int kMaxFillers = 3;
+
+struct DigitWord {
+  std::string_view word;
+  char digit;
+};
+constexpr DigitWord kDigitWords[] = {
+    {"zero", '0'}, {"oh", '0'},   {"o", '0'},     {"nought", '0'}, {"one", '1'},
+    {"two", '2'},  {"three", '3'}, {"four", '4'},  {"five", '5'},   {"six", '6'},
+    {"seven", '7'}, {"eight", '8'}, {"nine", '9'}, {"niner", '9'}};
+constexpr std::string_view kFillers[] = {
+    "uh",   "um",  "umm", "uhm",   "er",   "erm",    "ah",   "hmm",    "mm",   "and",
+    "then", "is",  "it's", "its",  "it",   "my",     "number", "card", "the",  "a",
+    "so",   "okay", "ok", "yeah",  "yes",  "like",   "that's", "sorry", "again", "dash",
+    "space", "comma", "next", "digits", "ends", "with", "wait"};
+
+std::vector<Raw> SpokenScan(std::string_view text) {
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  const size_t n = text.size();
+  std::vector<Raw> out;
+  bool open = false;
+  size_t begin = 0, end = 0;
+  std::string digits;
+  int fillers = 0;
+  int multiplier = 0;
+  size_t multiplier_begin = 0;
+  size_t last_token_end = 0;
+  auto close = [&] {
+    if (open && digits.size() >= 12) {
+      out.push_back({Kind::kPan, begin, end, digits, {}, IsTestPan(digits), 90});
+    }
+    open = false;
+    digits.clear();
+    fillers = 0;
+    multiplier = 0;
+  };
+  auto add = [&](size_t token_begin, size_t token_end, char digit) {
+    const int times = multiplier > 0 ? multiplier : 1;
+    if (!open) {
+      open = true;
+      begin = multiplier > 0 ? multiplier_begin : token_begin;
+    }
+    digits.append(static_cast<size_t>(times), digit);
+    end = token_end;
+    fillers = 0;
+    multiplier = 0;
+    if (digits.size() >= 19) close();
+  };
+  size_t i = 0;
+  while (i < n) {
+    const uint8_t c = p[i];
+    int len = 0;
+    const bool is_digit = DigitAt(p + i, p + n, &len) >= 0;
+    if (!is_digit && !IsAlpha(c) && c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (open && i - last_token_end > kSpokenGap) close();
+    if (is_digit) {
+      const size_t token_begin = i;
+      std::string numeral;
+      while (i < n) {
+        const size_t j = SkipZeroWidth(p, i, n);
+        const int d = j < n ? DigitAt(p + j, p + n, &len) : -1;
+        if (d < 0) break;
+        numeral.push_back(static_cast<char>('0' + d));
+        i = j + len;
+      }
+      last_token_end = i;
+      if (numeral.size() > 19) {
+        close();
+        continue;
+      }
+      for (size_t k = 0; k < numeral.size(); ++k) add(token_begin, i, numeral[k]);
+      continue;
+    }
+    if (c >= 0x80) {  // a letter of another script: not a spoken digit
+      close();
+      ++i;
+      while (i < n && (p[i] & 0xC0) == 0x80) ++i;
+      last_token_end = i;
+      continue;
+    }
+    const size_t word_begin = i;
+    std::string word;
+    while (i < n && (IsAlpha(p[i]) || p[i] == '\'')) {
+      if (word.size() <= 16) word.push_back(Lower(p[i]));
+      ++i;
+    }
+    last_token_end = i;
+    const auto digit_word = std::find_if(std::begin(kDigitWords), std::end(kDigitWords),
+                                         [&](const DigitWord& w) { return w.word == word; });
+    if (digit_word != std::end(kDigitWords)) {
+      add(word_begin, i, digit_word->digit);
+    } else if (word == "double" || word == "triple") {
+      multiplier = word == "double" ? 2 : 3;
+      multiplier_begin = word_begin;
+    } else if (open && std::find(std::begin(kFillers), std::end(kFillers), word) !=
+                           std::end(kFillers)) {
+      if (++fillers > kMaxFillers) close();
+    } else {
+      close();
+    }
+  }
+  close();
+  return out;
+}
+
+}  // namespace
+
+namespace internal {
+
+std::vector<Finding> Detect(std::string_view text, uint64_t base, const Options& options) {
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  std::vector<Raw> raws = TextScanner(p, text.size()).Run();
+  if (options.mode == Mode::kTranscript) {
+    std::vector<Raw> spoken = SpokenScan(text);
+    // Spoken sequences win over any text finding they overlap (they fail closed).
+    std::erase_if(raws, [&](const Raw& raw) {
+      for (const Raw& s : spoken) {
+        if (raw.begin < s.end && s.begin < raw.end) return true;
+      }
+      return false;
+    });
+    for (Raw& s : spoken) raws.push_back(std::move(s));
+  }
+  std::sort(raws.begin(), raws.end(), [](const Raw& a, const Raw& b) { return a.begin < b.begin; });
+  std::vector<Finding> findings;
+  findings.reserve(raws.size());
+  for (Raw& raw : raws) {
+    Finding f;
+    f.kind = raw.kind;
+    f.brand = std::string(raw.brand);
+    f.offset = base + raw.begin;
+    f.length = raw.end - raw.begin;
+    f.masked = Mask(raw);
+    f.hmac = Hmac(options.hmac_key, raw.value);
+    f.test_value = raw.test_value;
+    f.confidence = raw.confidence;
+    sodium_memzero(raw.value.data(), raw.value.size());
+    findings.push_back(std::move(f));
+  }
+  return findings;
+}
+
+std::string Replacement(const Finding& finding, std::string_view covered) {
+  std::string out = finding.masked;
+  // A mask never swallows a line: the newlines of a spoken span stay in place.
+  for (char c : covered) {
+    if (c == '\n') out.push_back('\n');
+  }
+  return out;
+}
+
+}  // namespace internal
+
+std::string_view KindName(Kind kind) {
+  switch (kind) {
+    case Kind::kPan: return "pan";
+    case Kind::kTrack1: return "track1";
+    case Kind::kTrack2: return "track2";
+    case Kind::kCvv: return "cvv";
+    case Kind::kExpiry: return "expiry";
+    case Kind::kSsn: return "ssn";
+    case Kind::kIban: return "iban";
+  }
+  return "unknown";
+}
+
+std::string Redact(std::string_view text, const Options& options, std::vector<Finding>* findings) {
+  std::vector<Finding> found = internal::Detect(text, 0, options);
+  std::string out;
+  out.reserve(text.size());
+  size_t at = 0;
+  for (const Finding& f : found) {
+    out.append(text.substr(at, f.offset - at));
+    out.append(internal::Replacement(f, text.substr(f.offset, f.length)));
+    at = f.offset + f.length;
+  }
+  out.append(text.substr(at));
+  if (findings != nullptr) *findings = std::move(found);
+  return out;
+}
+
+std::vector<Finding> Scan(std::string_view text, const Options& options) {
+  return internal::Detect(text, 0, options);
+}
+
+bool Contains(std::string_view text, const Options& options) {
+  return !internal::Detect(text, 0, options).empty();
+}
 
 }  // namespace fg::dlp

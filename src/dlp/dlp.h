@@ -27,6 +27,7 @@
 //   // safe == "card [PAN ****1111] exp [EXP **/**]"
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -66,6 +67,10 @@ std::string Redact(std::string_view text, const Options& options = {},
 std::vector<Finding> Scan(std::string_view text, const Options& options = {});
 // True when Scan would find anything (cheap pre-check for write paths).
 bool Contains(std::string_view text, const Options& options = {});
+
+// Bytes a StreamRedactor holds at most besides one 64 KiB piece of input (its constant memory):
+// the longest match plus the 300-byte context on both sides.
+size_t StreamTailBytes(Mode mode);
 
 // Streaming redaction in constant memory: Feed chunks of any size; redacted output is passed
 // to `out` as soon as it cannot be part of a match any more; Finish flushes the rest. A match

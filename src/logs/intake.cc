@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 namespace fg::logs {
@@ -44,6 +45,7 @@ struct PendingRow {
   std::optional<std::string> auth_origin, auth_outcome, auth_username, auth_source;
   std::string raw;
   bool raw_truncated;
+  std::vector<std::string> redactions;  // "kind mask" of what dlp masked in this row
 };
 
 // Cuts at most `max` bytes without splitting a UTF-8 sequence.
@@ -102,8 +104,12 @@ struct Intake::State {
                      std::make_move_iterator(queue.begin() + static_cast<ptrdiff_t>(n)));
         queue.erase(queue.begin(), queue.begin() + static_cast<ptrdiff_t>(n));
       }
-      Result<void> result = db->Write([&batch](store::Connection& c) -> Result<void> {
+      Result<void> result = db->Write([this, &batch](store::Connection& c) -> Result<void> {
+        nlohmann::json redacted = nlohmann::json::array();
         for (const PendingRow& row : batch) {
+          for (const std::string& note : row.redactions) {
+            redacted.push_back({{"peer", row.peer}, {"finding", note}});
+          }
           FG_RETURN_IF_ERROR(c.Exec(
               "INSERT INTO log_events (received_at, peer, transport, host, app, parsed, error, "
               "auth_origin, auth_outcome, auth_username, auth_source, raw, raw_truncated) "
@@ -112,7 +118,14 @@ struct Intake::State {
                row.parsed, row.error, row.auth_origin, row.auth_outcome, row.auth_username,
                row.auth_source, row.raw, row.raw_truncated}));
         }
-        return {};
+        if (redacted.empty() || options.audit == nullptr) return {};
+        return options.audit
+            ->Append(c, {.actor = "system",
+                         .action = "dlp.redact",
+                         .subject = "log_events",
+                         .details = nlohmann::json{{"findings", std::move(redacted)}}.dump(
+                             -1, ' ', false, nlohmann::json::error_handler_t::replace)})
+            .transform([](int64_t) {});
       });
       {
         std::lock_guard lock(mu);
@@ -176,6 +189,8 @@ bool Intake::Add(const Received& received) {
     row.auth_source = event.source_address;
   }
   row.raw = CapUtf8(received.raw, kMaxStoredRawBytes, &row.raw_truncated);
+  // Classify masked the line before parsing it; the row records what, for the audit.
+  row.redactions = received.redactions;
   {
     std::lock_guard lock(state_->mu);
     if (state_->queue.size() >= state_->options.max_queued) {

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "logs/received.h"
@@ -36,6 +37,10 @@ inline constexpr size_t kMaxStoredRawBytes = 8 * 1024;
 struct IntakeOptions {
   size_t max_queued = 20000;  // rows waiting for the database; beyond this Add() drops
   size_t max_batch = 2000;    // rows per write job
+  // Where "dlp.redact" entries go: Classify masks card data in a line before it is parsed
+  // (dlp); each write batch that held any is audited once, in the same transaction, with the
+  // masks only. Null: masked, not audited (tests).
+  audit::Log* audit = nullptr;
 };
 
 struct LogEventRow {

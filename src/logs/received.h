@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "logs/auth_event.h"
 #include "logs/syslog.h"
@@ -30,6 +31,9 @@ struct Received {
   std::optional<SyslogMessage> message;  // absent for bare JSON and for unparseable input
   std::optional<AuthEvent> auth;
   std::string error;  // why the message is unparseable; empty when it parsed
+  // What dlp masked in `raw` before anything parsed it ("pan [PAN ****1111]"): card data never
+  // reaches the parsers, the detectors or the store.
+  std::vector<std::string> redactions;
 
   bool parsed() const { return error.empty(); }
 };

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "dlp/dlp.h"
 #include "logs/internal/parse.h"
 #include "logs/received.h"
 
@@ -221,6 +222,13 @@ LineResult ScanLine(std::string_view line, const ParseContext& context) {
 Received Classify(std::string raw, std::string peer, Transport transport,
                   const ParseContext& context) {
   Received received;
+  if (dlp::Contains(raw)) {
+    std::vector<dlp::Finding> found;
+    raw = dlp::Redact(raw, {}, &found);
+    for (const dlp::Finding& f : found) {
+      received.redactions.push_back(std::string(dlp::KindName(f.kind)) + " " + f.masked);
+    }
+  }
   received.raw = std::move(raw);
   received.peer = std::move(peer);
   received.transport = transport;

@@ -19,6 +19,28 @@ TEST(ApiJson, UnknownFieldIsRejectedByName) {
   EXPECT_EQ(body.error().field, "nmae");
 }
 
+TEST(ApiJson, EveryStringIsRedactedBeforeTheHandlerSeesItExceptSecrets) {
+  (void)TakeRedactions();
+  auto body = ParseObject(
+      WithBody(R"({"note":"card 4111 1111 1111 1111","events":[{"details":"5555555555554444"}],)"
+               R"("password":"4111111111111111","photo":"4111111111111111"})"),
+      {"note", "events", "password", "photo"});
+  ASSERT_TRUE(body) << body.error().ToString();
+  EXPECT_EQ((*body)["note"], "card [PAN ****1111]");
+  EXPECT_EQ((*body)["events"][0]["details"], "[PAN ****4444]");
+  // A password is hashed and a photo decoded, never stored as text: left for their checks.
+  EXPECT_EQ((*body)["password"], "4111111111111111");
+  EXPECT_EQ((*body)["photo"], "4111111111111111");
+  auto redactions = TakeRedactions();
+  ASSERT_EQ(redactions.size(), 2u);  // in key order
+  EXPECT_EQ(redactions[0].field, "events[0].details");
+  EXPECT_EQ(redactions[0].masked, "[PAN ****4444]");
+  EXPECT_EQ(redactions[1].field, "note");
+  EXPECT_EQ(redactions[1].kind, "pan");
+  EXPECT_EQ(redactions[1].masked, "[PAN ****1111]");
+  EXPECT_TRUE(TakeRedactions().empty());  // drained
+}
+
 TEST(ApiJson, MalformedAndNonObjectBodiesAreInvalid) {
   EXPECT_EQ(ParseObject(WithBody("{"), {}).error().field, "body");
   EXPECT_EQ(ParseObject(WithBody("[]"), {}).error().field, "body");

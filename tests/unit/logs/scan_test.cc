@@ -101,6 +101,21 @@ TEST(AuthEventJson, EscapesAndReplacesInvalidUtf8) {
   EXPECT_NE(json.find(R"("count":1})"), std::string::npos);
 }
 
+TEST(Classify, MasksCardNumbersBeforeParsingSoNoFieldHoldsOne) {
+  Received r = Classify(
+      "<38>Nov 29 10:00:01 bastion sshd[7]: Failed password for invalid user 378282246310005 "
+      "from 192.0.2.9 port 2222 ssh2",
+      "192.0.2.9", Transport::kUdp, Context());
+  EXPECT_EQ(r.raw.find("378282246310005"), std::string::npos) << r.raw;
+  EXPECT_NE(r.raw.find("[PAN ****0005]"), std::string::npos) << r.raw;
+  // (A short number right after a PAN may also be masked as a CVV: dlp fails closed.)
+  ASSERT_FALSE(r.redactions.empty());
+  EXPECT_EQ(r.redactions[0], "pan [PAN ****0005]");
+  if (r.auth) {
+    EXPECT_EQ(r.auth->username.find("378282246310005"), std::string::npos);
+  }
+}
+
 TEST(Classify, KeepsUnparseableMessagesWithTheirError) {
   Received r = Classify("<999>nonsense", "10.0.0.1", Transport::kUdp, Context());
   EXPECT_FALSE(r.parsed());
