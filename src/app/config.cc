@@ -120,7 +120,7 @@ Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& f
   }
   static const std::set<std::string> kTables = {
       "server", "tls",   "data",   "database", "audit",  "session", "log",     "password",
-      "totp",   "logon", "syslog", "detect",   "alerts", "access",  "visitors"};
+      "totp",   "logon", "syslog", "detect",   "alerts", "access",  "visitors", "retention"};
   for (const auto& [key, value] : root) {
     if (!kTables.contains(std::string(key.str()))) {
       return InvalidArgument(
@@ -270,6 +270,32 @@ Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& f
         Bounded{"device_retention_days", &config.access_device_retention_days, 3650}}) {
     FG_RETURN_IF_ERROR(access.Read(field.key, field.value));
     FG_RETURN_IF_ERROR(access.Positive(field.key, *field.value, field.max));
+  }
+
+  TableReader retention(file, root, "retention");
+  FG_RETURN_IF_ERROR(retention.Check(
+      {"logon_events_days", "syslog_events_days", "badge_passages_days", "door_events_days",
+       "device_violations_days", "resolved_alerts_days", "audit_days"}));
+  for (const Bounded& field :
+       {Bounded{"logon_events_days", &config.retention_logon_events_days, 3650},
+        Bounded{"syslog_events_days", &config.retention_syslog_events_days, 3650},
+        Bounded{"badge_passages_days", &config.retention_badge_passages_days, 3650},
+        Bounded{"door_events_days", &config.retention_door_events_days, 3650},
+        Bounded{"device_violations_days", &config.retention_device_violations_days, 3650},
+        Bounded{"resolved_alerts_days", &config.retention_resolved_alerts_days, 3650},
+        Bounded{"audit_days", &config.retention_audit_days, 36500}}) {
+    FG_RETURN_IF_ERROR(retention.Read(field.key, field.value));
+    FG_RETURN_IF_ERROR(retention.Positive(field.key, *field.value, field.max));
+  }
+  if (config.retention_audit_days < 365) {
+    return InvalidArgument("retention.audit_days",
+                           file.string() +
+                               ": retention.audit_days must be at least 365 (PCI DSS 10.5.1)");
+  }
+  if (config.retention_logon_events_days < 365) {
+    return InvalidArgument(
+        "retention.logon_events_days",
+        file.string() + ": retention.logon_events_days must be at least 365 (PCI DSS 10.5.1)");
   }
 
   TableReader visitors(file, root, "visitors");

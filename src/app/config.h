@@ -79,6 +79,14 @@ struct Config {
   int64_t access_device_alert_after_seconds = 120;  // unregistered device in a secure zone
   int64_t access_device_sighting_gap_seconds = 60;  // a longer gap starts a new episode
   int64_t access_device_retention_days = 30;        // stored device episodes
+  // [retention] days each kind of data is kept (app/retention.h)
+  int64_t retention_logon_events_days = 365;  // PCI DSS 10.5.1: 12 months of logs
+  int64_t retention_syslog_events_days = 365;
+  int64_t retention_badge_passages_days = 365;
+  int64_t retention_door_events_days = 365;
+  int64_t retention_device_violations_days = 730;
+  int64_t retention_resolved_alerts_days = 730;
+  int64_t retention_audit_days = 365;  // at least 365; the trail itself is never purged here
   // [visitors] the front desk
   int64_t visitors_overdue_grace_minutes = 15;
   int64_t visitors_retention_days = 30;  // names and photos of past visits are purged after this

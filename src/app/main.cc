@@ -13,6 +13,7 @@
 #include "app/logscan.h"
 #include "app/muster_cli.h"
 #include "app/redacting_log.h"
+#include "app/retention.h"
 // dlp extensions: includes (redact)
 #include "app/redact_cli.h"
 // dlp extensions: includes (scan)
@@ -287,6 +288,15 @@ int Main(int argc, char** argv) {
   AddCommonFlags(ban_lift, &flags);
   ban_lift->add_option("source", ban_source, "address:10.0.0.5 or station:WS-12")->required();
 
+  CLI::App* retention = cli.add_subcommand("retention", "Personal data past its retention");
+  retention->require_subcommand(1);
+  CLI::App* retention_run =
+      retention->add_subcommand("run", "Remove what is past its [retention] days, with proof");
+  AddCommonFlags(retention_run, &flags);
+  bool retention_dry_run = false, retention_vacuum = false;
+  retention_run->add_flag("--dry-run", retention_dry_run, "Only show what would go");
+  retention_run->add_flag("--vacuum", retention_vacuum, "Then give freed space back to the disk");
+
   CLI::App* muster = cli.add_subcommand(
       "muster", "Everyone on site now, by zone, from the data directory (evacuations)");
   AddCommonFlags(muster, &flags);
@@ -371,6 +381,11 @@ int Main(int argc, char** argv) {
   if (cli.got_subcommand("scan")) {
     scan_cli.unknown = scan_command->remaining();
     return ScanCommand(scan_cli);
+  }
+  if (retention->got_subcommand("run")) {
+    auto config = ResolveConfig(flags);
+    if (!config) return Fail(config.error());
+    return RetentionCommand(*config, retention_dry_run, retention_vacuum);
   }
   if (cli.got_subcommand("muster")) {
     auto config = ResolveConfig(flags);

@@ -16,6 +16,7 @@
 #include "api/log_routes.h"
 #include "app/defense.h"
 #include "app/physical_access.h"
+#include "app/retention.h"
 #include "app/runtime.h"
 #include "app/version.h"
 #include "directory/demo.h"
@@ -78,6 +79,7 @@ struct RunningServer::Impl {
   std::thread checkpointer;
   std::unique_ptr<Defense> defense;
   std::unique_ptr<PhysicalAccess> physical;
+  Config config;
 };
 
 RunningServer::RunningServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -89,6 +91,7 @@ Defense& RunningServer::defense() { return *impl_->defense; }
 Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config, bool demo) {
   FG_ASSIGN_OR_RETURN(auto listen, ParseListen(config.listen));
   auto impl = std::make_unique<Impl>();
+  impl->config = config;
   FG_ASSIGN_OR_RETURN(impl->rt, OpenRuntime(config, DataDir::kCreate));
   Runtime& rt = *impl->rt;
   FG_RETURN_IF_ERROR(Prepare(rt, demo ? Demo::kSeed : Demo::kNo));
@@ -139,6 +142,12 @@ Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config
       }
       // Station sessions idle beyond logon.max_idle_hours end about once a minute.
       raw->physical->Tick(ticks + 1);
+      // Retention: once an hour, half an hour after start.
+      if ((ticks + 1) % 3600 == 1800) {
+        auto purged = RunRetention(*raw->rt->db, *raw->rt->log, raw->rt->clock, raw->config,
+                                   /*dry_run=*/false);
+        if (!purged) spdlog::error("retention purge failed: {}", purged.error().ToString());
+      }
       if (++ticks % 60 == 0) {
         if (auto r = raw->rt->identity->Sweep(); !r) {
           spdlog::error("station session sweep failed: {}", r.error().ToString());

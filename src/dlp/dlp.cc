@@ -166,8 +166,8 @@ const NextCandidateFn kNextCandidate = ChooseNextCandidate();
 
 // A whole digit run: digits joined by single separators (zero-width characters ignored).
 struct Run {
-  static constexpr int kMaxDigits = 40;
-  static constexpr int kMaxGroups = 24;
+  static constexpr int kMaxDigits = 160;
+  static constexpr int kMaxGroups = 64;
   size_t begin = 0;
   size_t end = 0;  // after the last digit
   int count = 0;
@@ -245,12 +245,12 @@ std::string_view PanBrand(std::string_view digits) {
 }
 
 constexpr std::string_view kTestPans[] = {
-    "4111111111111111", "4012888888881881", "4222222222222",    "4242424242424242",
-    "4000056655665556", "4000002500003155", "4000000000003220", "5555555555554444",
-    "5105105105105100", "5200828282828210", "2223003122003222", "2222400070000005",
-    "378282246310005",  "371449635398431",  "378734493671000",  "6011111111111117",
-    "6011000990139424", "6011981111111113", "30569309025904",   "38520000023237",
-    "36227206271667",   "3530111333300000", "3566002020360505", "3566111111111113",
+    "4111111111111111", "4012888888881881",    "4222222222222",    "4242424242424242",
+    "4000056655665556", "4000002500003155",    "4000000000003220", "5555555555554444",
+    "5105105105105100", "5200828282828210",    "2223003122003222", "2222400070000005",
+    "378282246310005",  "371449635398431",     "378734493671000",  "6011111111111117",
+    "6011000990139424", "6011981111111113",    "30569309025904",   "38520000023237",
+    "36227206271667",   "3530111333300000",    "3566002020360505", "3566111111111113",
     "6200000000000005", "6205500000000000004", "6759649826438453", "6799990100000000019",
     "2201382000000013", "5019717010103742"};
 
@@ -278,13 +278,14 @@ bool HasKeyword(const uint8_t* p, size_t from, size_t to, std::span<const std::s
 }
 
 constexpr std::string_view kCardWords[] = {
-    "card",   "visa",     "mastercard", "master card", "amex", "american express", "discover",
-    "jcb",    "diners",   "maestro",    "unionpay",    "cvv",  "cvc",              "cid",
-    "exp",    "credit",   "debit",      "pan",         "ccn",  "cc#",              "payment"};
+    "card",     "visa", "mastercard", "master card", "amex",     "american express",
+    "discover", "jcb",  "diners",     "maestro",     "unionpay", "cvv",
+    "cvc",      "cid",  "exp",        "credit",      "debit",    "pan",
+    "ccn",      "cc#",  "payment"};
 constexpr std::string_view kExpiryWords[] = {"exp", "valid thru", "valid until", "good thru",
                                              "card"};
-constexpr std::string_view kCvvWords[] = {"cvv", "cvc", "cid", "csc", "security code",
-                                          "verification"};
+constexpr std::string_view kCvvWords[] = {"cvv", "cvc",           "cid",
+                                          "csc", "security code", "verification"};
 constexpr std::string_view kSsnWords[] = {"ssn", "social security", "social sec"};
 
 struct Raw {
@@ -302,13 +303,20 @@ std::string Last4(std::string_view value) {
 
 std::string Mask(const Raw& raw) {
   switch (raw.kind) {
-    case Kind::kPan: return "[PAN ****" + Last4(raw.value) + "]";
-    case Kind::kTrack1: return "[TRACK1 ****" + Last4(raw.value) + "]";
-    case Kind::kTrack2: return "[TRACK2 ****" + Last4(raw.value) + "]";
-    case Kind::kCvv: return "[CVV ***]";
-    case Kind::kExpiry: return "[EXP **/**]";
-    case Kind::kSsn: return "[SSN ***-**-" + Last4(raw.value) + "]";
-    case Kind::kIban: return "[IBAN ****" + Last4(raw.value) + "]";
+    case Kind::kPan:
+      return "[PAN ****" + Last4(raw.value) + "]";
+    case Kind::kTrack1:
+      return "[TRACK1 ****" + Last4(raw.value) + "]";
+    case Kind::kTrack2:
+      return "[TRACK2 ****" + Last4(raw.value) + "]";
+    case Kind::kCvv:
+      return "[CVV ***]";
+    case Kind::kExpiry:
+      return "[EXP **/**]";
+    case Kind::kSsn:
+      return "[SSN ***-**-" + Last4(raw.value) + "]";
+    case Kind::kIban:
+      return "[IBAN ****" + Last4(raw.value) + "]";
   }
   return "[REDACTED]";
 }
@@ -333,17 +341,16 @@ struct IbanLength {
   int length;
 };
 constexpr IbanLength kIbanLengths[] = {
-    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16},
-    {"BG", 22}, {"BH", 22}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22}, {"CY", 28},
-    {"CZ", 24}, {"DE", 22}, {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24},
-    {"FI", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18},
-    {"GR", 27}, {"GT", 28}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23},
-    {"IS", 26}, {"IT", 27}, {"JO", 30}, {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32},
-    {"LI", 21}, {"LT", 20}, {"LU", 20}, {"LV", 21}, {"MC", 27}, {"MD", 24}, {"ME", 22},
-    {"MK", 19}, {"MR", 27}, {"MT", 31}, {"MU", 30}, {"NL", 18}, {"NO", 15}, {"PK", 24},
-    {"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"SA", 24},
-    {"SC", 31}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"ST", 25}, {"SV", 28},
-    {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20}};
+    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16}, {"BG", 22},
+    {"BH", 22}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22}, {"CY", 28}, {"CZ", 24}, {"DE", 22},
+    {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24}, {"FI", 18}, {"FO", 18}, {"FR", 27},
+    {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27}, {"GT", 28}, {"HR", 21}, {"HU", 28},
+    {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26}, {"IT", 27}, {"JO", 30}, {"KW", 30}, {"KZ", 20},
+    {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20}, {"LU", 20}, {"LV", 21}, {"MC", 27}, {"MD", 24},
+    {"ME", 22}, {"MK", 19}, {"MR", 27}, {"MT", 31}, {"MU", 30}, {"NL", 18}, {"NO", 15}, {"PK", 24},
+    {"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"SA", 24}, {"SC", 31},
+    {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"ST", 25}, {"SV", 28}, {"TL", 23}, {"TN", 24},
+    {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20}};
 
 int IbanCountryLength(const uint8_t* p) {
   for (const IbanLength& entry : kIbanLengths) {
@@ -384,7 +391,8 @@ size_t TryIban(const uint8_t* p, size_t at, size_t n, std::string* value) {
       ends[chars.size() - 1] = i + 1;
       space = false;
       ++i;
-    } else if (c == ' ' && !space && i + 1 < n && (IsUpper(p[i + 1]) || (p[i + 1] >= '0' && p[i + 1] <= '9'))) {
+    } else if (c == ' ' && !space && i + 1 < n &&
+               (IsUpper(p[i + 1]) || (p[i + 1] >= '0' && p[i + 1] <= '9'))) {
       space = true;
       ++i;
     } else {
@@ -513,12 +521,31 @@ class TextScanner {
         return end;
       }
     }
-    const dlp::Run run = ReadRun(p_, at, n_, internal::kMaxMatchBytes);
+    dlp::Run run = ReadRun(p_, at, n_, internal::kMaxMatchBytes);
     if (run.long_run) return run.end;
     if (at > 0 && p_[at - 1] == '+') return run.end;  // E.164
+    // Two numbers that a space joins are two tokens where the grouping changes: "12/27 4111
+    // 1111 ...", "20240115123456 4111 ...". The first is checked whole; the rest is read again.
+    size_t rest = 0;
+    for (int g = 1; g < run.groups; ++g) {
+      if (run.sep[g - 1] != ' ') continue;
+      const bool kind_changes =
+          (g >= 2 && run.sep[g - 2] != ' ') || (g + 1 < run.groups && run.sep[g] != ' ');
+      if (kind_changes || run.group_len[g - 1] > 6 || run.group_len[g] > 6) {
+        rest = run.group_begin[g];
+        run.count = static_cast<int>(PrefixDigits(run, g));
+        run.end = run.group_end[g - 1];
+        run.groups = g;
+        break;
+      }
+    }
+    const size_t next = OnToken(run);
+    return rest != 0 && next == run.end ? rest : next;
+  }
+
+  size_t OnToken(const dlp::Run& run) {
     const std::string_view digits(run.digits, static_cast<size_t>(run.count));
-    if (run.groups == 1 && run.count >= 12 && run.count <= 19 && !AllSame(digits) &&
-        Luhn(digits)) {
+    if (run.groups == 1 && run.count >= 12 && run.count <= 19 && !AllSame(digits) && Luhn(digits)) {
       size_t begin = 0, end = 0;
       if (TryTrack2(p_, run.begin, run.end, n_, &begin, &end)) {
         AddPan(Kind::kTrack2, begin, end, digits, PanBrand(digits));
@@ -570,11 +597,12 @@ class TextScanner {
 
   void OnShortRun(const dlp::Run& run, std::string_view digits) {
     if (run.groups == 3 && run.group_len[0] == 3 && run.group_len[1] == 2 &&
-        run.group_len[2] == 4 && run.sep[0] == run.sep[1] && (run.sep[0] == '-' || run.sep[0] == ' ')) {
+        run.group_len[2] == 4 && run.sep[0] == run.sep[1] &&
+        (run.sep[0] == '-' || run.sep[0] == ' ')) {
       if (SsnValid(digits)) {
         const bool context = HasKeyword(p_, Back(run.begin, 40), run.begin, kSsnWords);
-        found_.push_back({Kind::kSsn, run.begin, run.end, std::string(digits), {}, false,
-                          context ? 95 : 60});
+        found_.push_back(
+            {Kind::kSsn, run.begin, run.end, std::string(digits), {}, false, context ? 95 : 60});
         return;
       }
     }
@@ -673,17 +701,20 @@ struct DigitWord {
   std::string_view word;
   char digit;
 };
-constexpr DigitWord kDigitWords[] = {
-    {"zero", '0'}, {"oh", '0'},   {"o", '0'},     {"nought", '0'}, {"one", '1'},
-    {"two", '2'},  {"three", '3'}, {"four", '4'},  {"five", '5'},   {"six", '6'},
-    {"seven", '7'}, {"eight", '8'}, {"nine", '9'}, {"niner", '9'}};
+constexpr DigitWord kDigitWords[] = {{"zero", '0'}, {"oh", '0'},   {"o", '0'},     {"nought", '0'},
+                                     {"one", '1'},  {"two", '2'},  {"three", '3'}, {"four", '4'},
+                                     {"five", '5'}, {"six", '6'},  {"seven", '7'}, {"eight", '8'},
+                                     {"nine", '9'}, {"niner", '9'}};
 constexpr std::string_view kFillers[] = {
-    "uh",   "um",  "umm", "uhm",   "er",   "erm",    "ah",   "hmm",    "mm",   "and",
-    "then", "is",  "it's", "its",  "it",   "my",     "number", "card", "the",  "a",
-    "so",   "okay", "ok", "yeah",  "yes",  "like",   "that's", "sorry", "again", "dash",
+    "uh",    "um",    "umm",  "uhm",    "er",   "erm",  "ah",     "hmm",   "mm",    "and",
+    "then",  "is",    "it's", "its",    "it",   "my",   "number", "card",  "the",   "a",
+    "so",    "okay",  "ok",   "yeah",   "yes",  "like", "that's", "sorry", "again", "dash",
     "space", "comma", "next", "digits", "ends", "with", "wait"};
 
-std::vector<Raw> SpokenScan(std::string_view text) {
+// `blocked`: text findings other than PANs (IBAN, SSN, track data...), sorted; a spoken
+// sequence never runs through them.
+std::vector<Raw> SpokenScan(std::string_view text, const std::vector<Raw>& blocked) {
+  size_t next_block = 0;
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
   const size_t n = text.size();
   std::vector<Raw> out;
@@ -703,13 +734,20 @@ std::vector<Raw> SpokenScan(std::string_view text) {
     fillers = 0;
     multiplier = 0;
   };
-  auto add = [&](size_t token_begin, size_t token_end, char digit) {
-    const int times = multiplier > 0 ? multiplier : 1;
+  // A token's digits are never split between two sequences.
+  auto add = [&](size_t token_begin, size_t token_end, std::string_view token) {
+    const size_t times = multiplier > 0 ? static_cast<size_t>(multiplier) : 1;
+    const size_t adding = token.size() == 1 ? times : token.size();
+    if (open && digits.size() + adding > 19) close();
     if (!open) {
       open = true;
       begin = multiplier > 0 ? multiplier_begin : token_begin;
     }
-    digits.append(static_cast<size_t>(times), digit);
+    if (token.size() == 1) {
+      digits.append(times, token[0]);
+    } else {
+      digits.append(token);
+    }
     end = token_end;
     fillers = 0;
     multiplier = 0;
@@ -717,6 +755,13 @@ std::vector<Raw> SpokenScan(std::string_view text) {
   };
   size_t i = 0;
   while (i < n) {
+    while (next_block < blocked.size() && blocked[next_block].end <= i) ++next_block;
+    if (next_block < blocked.size() && blocked[next_block].begin <= i) {
+      close();
+      i = blocked[next_block].end;
+      last_token_end = i;
+      continue;
+    }
     const uint8_t c = p[i];
     int len = 0;
     const bool is_digit = DigitAt(p + i, p + n, &len) >= 0;
@@ -740,7 +785,11 @@ std::vector<Raw> SpokenScan(std::string_view text) {
         close();
         continue;
       }
-      for (size_t k = 0; k < numeral.size(); ++k) add(token_begin, i, numeral[k]);
+      if (token_begin > 0 && p[token_begin - 1] == '*') {  // the last four of a mask
+        close();
+        continue;
+      }
+      add(token_begin, i, numeral);
       continue;
     }
     if (c >= 0x80) {  // a letter of another script: not a spoken digit
@@ -760,12 +809,12 @@ std::vector<Raw> SpokenScan(std::string_view text) {
     const auto digit_word = std::find_if(std::begin(kDigitWords), std::end(kDigitWords),
                                          [&](const DigitWord& w) { return w.word == word; });
     if (digit_word != std::end(kDigitWords)) {
-      add(word_begin, i, digit_word->digit);
+      add(word_begin, i, std::string_view(&digit_word->digit, 1));
     } else if (word == "double" || word == "triple") {
       multiplier = word == "double" ? 2 : 3;
       multiplier_begin = word_begin;
-    } else if (open && std::find(std::begin(kFillers), std::end(kFillers), word) !=
-                           std::end(kFillers)) {
+    } else if (open &&
+               std::find(std::begin(kFillers), std::end(kFillers), word) != std::end(kFillers)) {
       if (++fillers > kMaxFillers) close();
     } else {
       close();
@@ -783,7 +832,13 @@ std::vector<Finding> Detect(std::string_view text, uint64_t base, const Options&
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
   std::vector<Raw> raws = TextScanner(p, text.size()).Run();
   if (options.mode == Mode::kTranscript) {
-    std::vector<Raw> spoken = SpokenScan(text);
+    std::vector<Raw> blocked;
+    for (const Raw& raw : raws) {
+      if (raw.kind != Kind::kPan) blocked.push_back(raw);
+    }
+    std::sort(blocked.begin(), blocked.end(),
+              [](const Raw& a, const Raw& b) { return a.begin < b.begin; });
+    std::vector<Raw> spoken = SpokenScan(text, blocked);
     // Spoken sequences win over any text finding they overlap (they fail closed).
     std::erase_if(raws, [&](const Raw& raw) {
       for (const Raw& s : spoken) {
@@ -825,13 +880,20 @@ std::string Replacement(const Finding& finding, std::string_view covered) {
 
 std::string_view KindName(Kind kind) {
   switch (kind) {
-    case Kind::kPan: return "pan";
-    case Kind::kTrack1: return "track1";
-    case Kind::kTrack2: return "track2";
-    case Kind::kCvv: return "cvv";
-    case Kind::kExpiry: return "expiry";
-    case Kind::kSsn: return "ssn";
-    case Kind::kIban: return "iban";
+    case Kind::kPan:
+      return "pan";
+    case Kind::kTrack1:
+      return "track1";
+    case Kind::kTrack2:
+      return "track2";
+    case Kind::kCvv:
+      return "cvv";
+    case Kind::kExpiry:
+      return "expiry";
+    case Kind::kSsn:
+      return "ssn";
+    case Kind::kIban:
+      return "iban";
   }
   return "unknown";
 }
@@ -842,6 +904,7 @@ std::string Redact(std::string_view text, const Options& options, std::vector<Fi
   out.reserve(text.size());
   size_t at = 0;
   for (const Finding& f : found) {
+    if (f.offset < at) continue;  // findings never overlap; this keeps Redact safe if one did
     out.append(text.substr(at, f.offset - at));
     out.append(internal::Replacement(f, text.substr(f.offset, f.length)));
     at = f.offset + f.length;

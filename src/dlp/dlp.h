@@ -45,13 +45,13 @@ enum class Mode { kText, kTranscript };
 
 struct Finding {
   Kind kind = Kind::kPan;
-  std::string brand;      // "visa", "mastercard", ... for PANs; empty otherwise
-  uint64_t offset = 0;    // byte offset of the first byte of the match in the whole stream
-  uint64_t length = 0;    // bytes covered (separators included)
-  std::string masked;     // "[PAN ****1111]"
-  std::string hmac;       // hex HMAC-SHA-256 of the normalised value; empty without a key
+  std::string brand;        // "visa", "mastercard", ... for PANs; empty otherwise
+  uint64_t offset = 0;      // byte offset of the first byte of the match in the whole stream
+  uint64_t length = 0;      // bytes covered (separators included)
+  std::string masked;       // "[PAN ****1111]"
+  std::string hmac;         // hex HMAC-SHA-256 of the normalised value; empty without a key
   bool test_value = false;  // a well-known test PAN (4111 1111 1111 1111, ...)
-  int confidence = 0;     // 0..100: context words (card, visa, cvv, exp...) within 300 bytes raise it
+  int confidence = 0;  // 0..100: context words (card, visa, cvv, exp...) within 300 bytes raise it
 };
 
 struct Options {

@@ -14,8 +14,8 @@ struct IssuerRange {
   std::string_view brand;  // "visa", "mastercard", ...
   uint32_t low = 0;        // inclusive prefix range, both `digits` long
   uint32_t high = 0;
-  uint8_t digits = 0;      // prefix length
-  uint32_t lengths = 0;    // allowed PAN lengths: bit n set when n digits is allowed
+  uint8_t digits = 0;    // prefix length
+  uint32_t lengths = 0;  // allowed PAN lengths: bit n set when n digits is allowed
 };
 
 std::span<const IssuerRange> Issuers();

@@ -31,7 +31,8 @@ struct StreamRedactor::Impl {
     for (const Finding& f : found) {
       if (f.offset < emitted) continue;
       if (f.offset >= commit) break;
-      if (f.offset > emitted) out(std::string_view(buffer).substr(emitted - base, f.offset - emitted));
+      if (f.offset > emitted)
+        out(std::string_view(buffer).substr(emitted - base, f.offset - emitted));
       out(internal::Replacement(f, std::string_view(buffer).substr(f.offset - base, f.length)));
       if (on_finding) on_finding(f);
       emitted = f.offset + f.length;

@@ -261,6 +261,9 @@ Result<std::unique_ptr<Database>> Database::Open(Options options) {
                                                                    : "PRAGMA synchronous=NORMAL";
   FG_RETURN_IF_ERROR(w.ExecScript(sync));
   FG_RETURN_IF_ERROR(w.ExecScript("PRAGMA foreign_keys=ON"));
+  // Deleted rows are overwritten with zeros, in the file and the WAL: a purge that retention
+  // or a visitor's check-out performs leaves nothing readable behind.
+  FG_RETURN_IF_ERROR(w.ExecScript("PRAGMA secure_delete=ON"));
   // A quick structural check so a damaged file is refused at start, not mid-request.
   std::string check;
   FG_RETURN_IF_ERROR(w.Exec("PRAGMA quick_check(1)", {}, [&](const Row& r) { check = r.Text(0); }));

@@ -309,6 +309,71 @@ TEST_F(CliTest, MusterPrintsWhoIsOnSiteFromTheDataDirectoryWhileTheServerRuns) {
   EXPECT_NE(bad.exit_code, 0);
 }
 
+TEST_F(CliTest, RetentionRemovesOnlyExpiredRowsWithAProofInTheAuditTrail) {
+  ASSERT_FALSE(HasFailure());
+  StopServer();
+  const std::string data = config_.data_dir;
+  const std::filesystem::path db_file = std::filesystem::path(data) / "floorguard.db";
+  const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  const int64_t day_us = 86'400'000'000LL;
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+    std::string sql;
+    // Two passages past the default 365 days, one recent.
+    for (int64_t age : {400, 380, 10}) {
+      sql += "INSERT INTO access_passages (time, reader_id, from_zone_id, to_zone_id, granted, "
+             "reason) VALUES (" +
+             std::to_string(now_us - age * day_us) + ", 'R-OLD', 1, 2, 1, 'granted');";
+    }
+    char* error = nullptr;
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << error;
+    sqlite3_close(db);
+  }
+  auto passages = [&] {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    int64_t n = -1;
+    sqlite3_exec(
+        db, "SELECT COUNT(*) FROM access_passages WHERE reader_id = 'R-OLD'",
+        [](void* out, int, char** values, char**) {
+          *static_cast<int64_t*>(out) = std::stoll(values[0]);
+          return 0;
+        },
+        &n, nullptr);
+    sqlite3_close(db);
+    return n;
+  };
+
+  CommandResult dry = RunFloorguard({"retention", "run", "--dry-run", "--data", data});
+  ASSERT_EQ(dry.exit_code, 0) << dry.out << dry.err;
+  EXPECT_TRUE(Contains(dry.out, "WOULD GO")) << dry.out;
+  EXPECT_TRUE(Contains(dry.out, "access_passages")) << dry.out;
+  EXPECT_EQ(passages(), 3);
+
+  CommandResult run = RunFloorguard({"retention", "run", "--vacuum", "--data", data});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(passages(), 1);  // only the recent one stays
+
+  StartServer();
+  admin_ = Login("admin", kAdminPassword);
+  std::vector<Json> proofs = AuditEntries("action=retention.purge");
+  ASSERT_EQ(proofs.size(), 1u);
+  const std::string proof = proofs[0].dump();
+  EXPECT_TRUE(Contains(proof, R"(\"count\":2)") || Contains(proof, R"("count":2)")) << proof;
+  EXPECT_TRUE(Contains(proof, "badge_passages")) << proof;
+
+  // A retention shorter than PCI DSS 10.5.1's 12 months for logs is refused.
+  const auto bad = WriteFile(std::filesystem::path(data) / "short.toml",
+                             "[retention]\nlogon_events_days = 30\n");
+  CommandResult refused =
+      RunFloorguard({"retention", "run", "--dry-run", "--config", bad.string(), "--data", data});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_TRUE(Contains(refused.err, "10.5.1")) << refused.err;
+}
+
 TEST(Cli, ServeWithABadConfigExitsNonZeroNamingFileAndLine) {
   TempDir dir;
   // Were the error missed, the server would still stay in the temporary directory.

@@ -13,12 +13,12 @@
 
 namespace fg::dlp::internal {
 
-inline constexpr int kMaxZeroWidth = 2;        // zero-width characters allowed between two digits
-inline constexpr size_t kMaxMatchBytes = 512;  // longer digit runs are never a finding
+inline constexpr int kMaxZeroWidth = 2;          // zero-width characters allowed between two digits
+inline constexpr size_t kMaxMatchBytes = 512;    // longer digit runs are never a finding
 inline constexpr size_t kMaxSpokenBytes = 3072;  // a spoken sequence closes at 19 digits
-inline constexpr size_t kContextBytes = 300;   // context words for confidence
-inline constexpr size_t kNearBytes = 64;       // an expiry this close to a PAN is card data
-inline constexpr size_t kCvvBytes = 32;        // a CVV right after a PAN or its expiry
+inline constexpr size_t kContextBytes = 300;     // context words for confidence
+inline constexpr size_t kNearBytes = 64;         // an expiry this close to a PAN is card data
+inline constexpr size_t kCvvBytes = 32;          // a CVV right after a PAN or its expiry
 
 // Bytes a stream must hold back (right) and keep behind what it emitted (left).
 inline constexpr size_t RightBound(Mode mode) {
