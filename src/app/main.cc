@@ -343,7 +343,8 @@ int Main(int argc, char** argv) {
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e);
+    // Help exits 0; every usage error is 2, as README says, whatever CLI11 numbers it.
+    return cli.exit(e) == 0 ? 0 : 2;
   }
 
   if (cli.got_subcommand("version")) {
