@@ -144,6 +144,7 @@ AccessControl::AccessControl(store::Database& db, audit::Log& log, directory::Di
       directory_(directory),
       clock_(clock),
       options_(options),
+      bus_(bus),
       snapshot_(std::make_shared<const Snapshot>()) {
   if (options_.secret_box == nullptr) {
     own_box_ = std::make_unique<auth::SecretBox>(auth::SecretBox::Ephemeral());
@@ -374,6 +375,10 @@ Result<Decision> AccessControl::Decide(const DecideRequest& request) {
       }
     }
     return tl::unexpected(written.error());
+  }
+  if (d.granted() && d.person_id && bus_ != nullptr) {
+    bus_->Publish(
+        identity::PersonLeftZone{.person_id = *d.person_id, .zone_id = d.from_zone_id, .at = now});
   }
   if (!d.alerts.empty()) RaiseHints(d, request);
   return d;

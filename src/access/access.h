@@ -220,6 +220,7 @@ class AccessControl {
   directory::Directory& directory_;
   core::Clock& clock_;
   AccessOptions options_;
+  core::EventBus* bus_;                       // may be null: no PersonLeftZone then
   std::unique_ptr<auth::SecretBox> own_box_;  // when options_.secret_box is null
   // Decisions on one credential are serialised, so two simultaneous reads of a badge cannot
   // both pass hard anti-passback before presence moves. Striped: different badges rarely wait.

@@ -119,7 +119,7 @@ Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& f
     return InvalidArgument("config", message);
   }
   static const std::set<std::string> kTables = {
-      "server", "tls",   "data",   "database", "audit",  "session", "log",     "password",
+      "server", "tls",   "data",   "database", "audit",  "session", "log",      "password",
       "totp",   "logon", "syslog", "detect",   "alerts", "access",  "visitors", "retention"};
   for (const auto& [key, value] : root) {
     if (!kTables.contains(std::string(key.str()))) {
@@ -202,8 +202,9 @@ Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& f
   FG_RETURN_IF_ERROR(totp.Read("required_roles", &config.totp_required_roles));
 
   TableReader logon(file, root, "logon");
-  FG_RETURN_IF_ERROR(logon.Check(
-      {"presence_mode", "single_session_mode", "require_totp", "idle_minutes", "max_idle_hours"}));
+  FG_RETURN_IF_ERROR(logon.Check({"presence_mode", "single_session_mode", "require_totp",
+                                  "idle_minutes", "max_idle_hours", "walk_away_lock"}));
+  FG_RETURN_IF_ERROR(logon.Read("walk_away_lock", &config.logon_walk_away_lock));
   FG_RETURN_IF_ERROR(logon.Read("presence_mode", &config.presence_mode));
   FG_RETURN_IF_ERROR(logon.Read("single_session_mode", &config.single_session_mode));
   FG_RETURN_IF_ERROR(logon.Read("require_totp", &config.logon_require_totp));
@@ -288,9 +289,9 @@ Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& f
     FG_RETURN_IF_ERROR(retention.Positive(field.key, *field.value, field.max));
   }
   if (config.retention_audit_days < 365) {
-    return InvalidArgument("retention.audit_days",
-                           file.string() +
-                               ": retention.audit_days must be at least 365 (PCI DSS 10.5.1)");
+    return InvalidArgument(
+        "retention.audit_days",
+        file.string() + ": retention.audit_days must be at least 365 (PCI DSS 10.5.1)");
   }
   if (config.retention_logon_events_days < 365) {
     return InvalidArgument(

@@ -48,6 +48,7 @@ struct Config {
   std::string presence_mode = "monitor";        // enforce | monitor | off
   std::string single_session_mode = "enforce";  // enforce | monitor | off
   bool logon_require_totp = false;
+  bool logon_walk_away_lock = true;            // badging out of a station's zone locks the session
   int64_t station_idle_minutes = 15;           // PCI DSS 8.2.8
   int64_t station_session_max_idle_hours = 8;  // an idle station session ends after this
   int64_t shift_grace_minutes = 15;  // a logon this early before a scheduled window is on shift

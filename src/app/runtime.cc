@@ -75,6 +75,7 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config, DataDir mode)
   identity_options.single_session_mode =
       identity::ParseMode(config.single_session_mode).value_or(identity::Mode::kEnforce);
   identity_options.require_totp = config.logon_require_totp;
+  identity_options.walk_away_lock = config.logon_walk_away_lock;
   identity_options.idle_timeout = std::chrono::minutes(config.station_idle_minutes);
   identity_options.session_end_after_idle =
       std::chrono::hours(config.station_session_max_idle_hours);

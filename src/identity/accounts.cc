@@ -98,9 +98,16 @@ Identity::Identity(store::Database& db, audit::Log& log, directory::Directory& d
   state_->dummy_hash = Hash(auth::GenerateTemporaryPassword("")).value_or("");
   state_->person_status = bus_.Subscribe<directory::PersonStatusChanged>(
       [this](const directory::PersonStatusChanged& change) { OnPersonStatusChanged(change); });
+  if (options_.walk_away_lock) {
+    state_->left_zone = bus_.Subscribe<PersonLeftZone>(
+        [this](const PersonLeftZone& left) { OnPersonLeftZone(left); });
+  }
 }
 
-Identity::~Identity() { state_->person_status.Reset(); }
+Identity::~Identity() {
+  state_->person_status.Reset();
+  state_->left_zone.Reset();
+}
 
 Result<std::string> Identity::Hash(std::string_view password) {
   HashSlot slot(state_->hash_slots);

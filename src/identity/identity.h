@@ -97,6 +97,8 @@ struct Options {
   Mode single_session_mode = Mode::kEnforce;
   // Every account must present TOTP; one without an enrolment is denied totp_required.
   bool require_totp = false;
+  // Lock a person's sessions at stations in a zone they badge out of (PersonLeftZone).
+  bool walk_away_lock = true;
   int max_concurrent_hashes = 4;
   // A logon this long before a schedule window starts is on shift (agents arrive early).
   std::chrono::minutes shift_grace{15};
@@ -199,6 +201,15 @@ struct LogonDecision {
   // Allowed, but flagged: monitor-mode passes ("no_presence", "session_elsewhere") and
   // "off_shift".
   std::vector<std::string> alerts;
+};
+
+// Published by whoever tracks presence (access: a granted badge passage) when a person leaves
+// a zone. Identity locks that person's active sessions at stations in the zone (walk-away:
+// an unattended screen must not stay logged on), when Options::walk_away_lock.
+struct PersonLeftZone {
+  int64_t person_id = 0;
+  int64_t zone_id = 0;
+  core::WallTime at{};
 };
 
 // Published after a session started, changed state or ended (state kEnded).
@@ -389,6 +400,7 @@ class Identity {
   Result<LogonDecision> Commit(Evaluation& evaluation);
   void Publish(const Evaluation& evaluation, const LogonDecision& decision);
   void OnPersonStatusChanged(const directory::PersonStatusChanged& change);
+  void OnPersonLeftZone(const PersonLeftZone& left);
   Result<StationSession> SetSessionState(int64_t station_id, int64_t session_id,
                                          std::string_view action);
   Result<StationSession> FillSession(StationSession session);

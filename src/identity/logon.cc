@@ -617,6 +617,49 @@ Result<StationSession> Identity::SetSessionState(int64_t station_id, int64_t ses
   return GetSession(session_id);
 }
 
+void Identity::OnPersonLeftZone(const PersonLeftZone& left) {
+  // Cheap first: most passages are by people with no session open anywhere.
+  std::vector<std::pair<int64_t, int64_t>> open;  // (session, station)
+  auto read = db_.Read([&](store::Connection& c) {
+    return c.Exec(
+        "SELECT s.id, s.station_id FROM identity_station_sessions s JOIN identity_accounts a ON "
+        "a.id = s.account_id WHERE a.person_id = ? AND s.ended_at IS NULL AND s.state = 'active'",
+        {left.person_id}, [&](const store::Row& r) { open.emplace_back(r.Int(0), r.Int(1)); });
+  });
+  if (!read || open.empty()) return;
+  for (const auto& [session_id, station_id] : open) {
+    auto station = directory_.GetStation(station_id);
+    if (!station || station->zone_id != left.zone_id) continue;
+    std::optional<StationSession> locked;
+    auto done = db_.Write([&](store::Connection& c) -> Result<void> {
+      FG_ASSIGN_OR_RETURN(int64_t changed,
+                          c.Exec("UPDATE identity_station_sessions SET state = 'locked' WHERE id "
+                                 "= ? AND ended_at IS NULL AND state = 'active'",
+                                 {session_id}));
+      if (changed == 0) return {};  // ended or locked meanwhile
+      FG_ASSIGN_OR_RETURN(locked, internal::LoadSession(c, session_id));
+      return log_
+          .Append(c, {.actor = "system",
+                      .action = "logon.walk_away",
+                      .subject = Subject("session", session_id),
+                      .details = Details({{"station_id", station_id},
+                                          {"workstation_id", station->workstation_id},
+                                          {"person_id", left.person_id},
+                                          {"zone_id", left.zone_id},
+                                          {"reason", "badged out of the station's zone"}})})
+          .transform([](int64_t) {});
+    });
+    if (!done) {
+      spdlog::error("walk-away lock of session {} failed: {}", session_id, done.error().ToString());
+      continue;
+    }
+    if (locked) {
+      bus_.Publish(SessionChanged{
+          .station_id = station_id, .session_id = session_id, .state = SessionState::kLocked});
+    }
+  }
+}
+
 Result<StationSession> Identity::Logoff(int64_t station_id, int64_t session_id) {
   return SetSessionState(station_id, session_id, "logon.logoff");
 }

@@ -102,7 +102,7 @@ class BadgePresenceTest : public ServerTest {
   }
 };
 
-TEST_F(BadgePresenceTest, BadgingIntoTheStationsZoneIsPresenceForAWorkstationLogon) {
+TEST_F(BadgePresenceTest, BadgingInIsPresenceForALogonAndBadgingOutLocksTheSession) {
   ASSERT_FALSE(HasFailure());
   int64_t site = Id(CallJson(201, "POST", "/api/v1/sites", &admin_,
                              Json{{"name", "Badge HQ"}, {"timezone", "UTC"}}));
@@ -155,6 +155,19 @@ TEST_F(BadgePresenceTest, BadgingIntoTheStationsZoneIsPresenceForAWorkstationLog
   Json left = logon();
   EXPECT_EQ(left["decision"], "deny") << left.dump();
   EXPECT_EQ(left["reason"], "no_presence") << left.dump();
+
+  // Walk-away: logged on, then badging out of the station's zone locks the session.
+  ASSERT_EQ(badge("P-IN")["decision"], "grant");
+  Json again = logon();
+  ASSERT_EQ(again["decision"], "allow") << again.dump();
+  Json beat = CallJson(200, "POST", "/api/v1/heartbeat", &workstation,
+                       Json{{"session_id", again["session_id"]}});
+  EXPECT_EQ(beat["state"], "active") << beat.dump();
+  ASSERT_EQ(badge("P-OUT")["decision"], "grant");
+  Json locked = CallJson(200, "POST", "/api/v1/heartbeat", &workstation,
+                         Json{{"session_id", again["session_id"]}});
+  EXPECT_EQ(locked["state"], "locked") << locked.dump();
+  EXPECT_EQ(AuditEntries("action=logon.walk_away").size(), 1u);
 }
 
 }  // namespace

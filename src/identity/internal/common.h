@@ -25,6 +25,7 @@ struct Identity::State {
   // they cost the same time as a wrong password.
   std::string dummy_hash;
   core::Subscription person_status;
+  core::Subscription left_zone;
   // Site time zones for the off-shift check, each file read once.
   core::TimeZones zones;
 };
