@@ -1,8 +1,10 @@
-// The detector: one left-to-right pass over the bytes. A (SIMD) pre-filter finds the next byte
-// that can start a digit; each digit run is then read whole (digits, single separators,
-// zero-width characters) and classified: track data, PAN (whole run, or a prefix made of
-// whole groups such as a PAN followed by its expiry), IBAN (looking back two letters), SSN,
-// or an expiry/CVV candidate that a second step keeps only near a PAN or a keyword.
+// The detector: one left-to-right pass over the bytes. In text mode a pre-filter (HotLines,
+// AVX2 where the CPU has it) first picks the lines that can hold a finding, so typical log
+// text is mostly skipped 32 bytes at a time; within those lines a second (SIMD) skip finds the
+// next byte that can start a digit; each digit run is then read whole (digits, single
+// separators, zero-width characters) and classified: track data, PAN (whole run, or a prefix
+// made of whole groups such as a PAN followed by its expiry), IBAN (looking back two letters),
+// SSN, or an expiry/CVV candidate that a second step keeps only near a PAN or a keyword.
 #include "dlp/dlp.h"
 
 #include <sodium.h>
@@ -164,6 +166,385 @@ NextCandidateFn ChooseNextCandidate() {
 }
 const NextCandidateFn kNextCandidate = ChooseNextCandidate();
 
+// The pre-filter: which lines can hold a finding. Log text has a number every few bytes, so
+// "has a digit" rules out little; what can START a finding is much rarer:
+//   - a stretch of digits joined by single separators that holds 12+ digits (PAN, track), or
+//     9+ digits shaped like an SSN (nine in a row, or 3-2-4);
+//   - two capital letters before a digit (IBAN);
+//   - a keyword an expiry or CVV needs when no card is near ("exp", "card", "cvv", ...);
+//   - any byte >= 0x80 (Unicode digits, zero-width characters, NBSP).
+// No construct the scanner reads crosses a newline (runs, IBANs and track data stop there), so
+// the scanner is in the same state at every line start whether or not it read the lines
+// before: it reads only the lines around a trigger. An expiry or CVV is kept only next to a
+// keyword (at most 24 bytes before it, +32 for a CVV after such an expiry) or within
+// kNearBytes + kCvvBytes (+ one expiry) of a card, all inside [line start - 128, line end +
+// 192) of the trigger's line; lines outside every such span hold nothing the scanner would keep.
+constexpr size_t kHotBefore = 128;
+constexpr size_t kHotAfter = 192;
+static_assert(kHotBefore >= internal::kNearBytes + 8 &&
+                  kHotAfter >= 96 + internal::kNearBytes + internal::kCvvBytes,
+              "hot spans must cover the reach of NearCard and the keyword checks");
+
+struct Span {
+  size_t begin, end;
+};
+
+inline bool IsAsciiDigit(uint8_t c) { return static_cast<uint8_t>(c - '0') < 10; }
+inline bool IsCapital(uint8_t c) { return c >= 'A' && c <= 'Z'; }
+inline bool IsSepByte(uint8_t c) {
+  return c == ' ' || c == '-' || c == '.' || c == '/' || c == '%';
+}
+// Part of a possible run: a digit, or a separator byte followed by a digit.
+inline bool InStretch(const uint8_t* p, size_t i, size_t n) {
+  return IsAsciiDigit(p[i]) || (IsSepByte(p[i]) && i + 1 < n && IsAsciiDigit(p[i + 1]));
+}
+
+inline size_t LineStart(const uint8_t* p, size_t at) {
+  const void* q = at == 0 ? nullptr : memrchr(p, '\n', at);
+  return q == nullptr ? 0 : static_cast<size_t>(static_cast<const uint8_t*>(q) - p) + 1;
+}
+inline size_t LineEnd(const uint8_t* p, size_t at, size_t n) {
+  if (at >= n) return n;
+  const void* q = std::memchr(p + at, '\n', n - at);
+  return q == nullptr ? n : static_cast<size_t>(static_cast<const uint8_t*>(q) - p) + 1;
+}
+
+bool Luhn(std::string_view digits);
+inline char Lower(uint8_t c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); }
+
+// Keyword lists with a table from a byte to the words that start with it (either case), so
+// that a context scan costs one lookup per byte.
+struct Keywords {
+  static constexpr size_t kMax = 32;
+  std::string_view words[kMax] = {};
+  size_t count = 0;
+  uint32_t first[256] = {};
+};
+template <size_t N>
+constexpr Keywords MakeKeywords(const std::string_view (&words)[N]) {
+  static_assert(N <= Keywords::kMax);
+  Keywords k;
+  for (size_t i = 0; i < N; ++i) {
+    k.words[i] = words[i];
+    const auto c = static_cast<uint8_t>(words[i][0]);
+    k.first[c] |= 1u << i;
+    if (c >= 'a' && c <= 'z') k.first[c - 32] |= 1u << i;
+  }
+  k.count = N;
+  return k;
+}
+
+constexpr std::string_view kCardWordList[] = {
+    "card",     "visa", "mastercard", "master card", "amex",     "american express",
+    "discover", "jcb",  "diners",     "maestro",     "unionpay", "cvv",
+    "cvc",      "cid",  "exp",        "credit",      "debit",    "pan",
+    "ccn",      "cc#",  "payment"};
+constexpr std::string_view kExpiryWordList[] = {"exp", "valid thru", "valid until", "good thru",
+                                                "card"};
+constexpr std::string_view kCvvWordList[] = {"cvv", "cvc",           "cid",
+                                             "csc", "security code", "verification"};
+constexpr std::string_view kSsnWordList[] = {"ssn", "social security", "social sec"};
+constexpr Keywords kCardWords = MakeKeywords(kCardWordList);
+constexpr Keywords kExpiryWords = MakeKeywords(kExpiryWordList);
+constexpr Keywords kCvvWords = MakeKeywords(kCvvWordList);
+constexpr Keywords kSsnWords = MakeKeywords(kSsnWordList);
+
+// Case-insensitive: does any keyword occur in text[from, to)?
+bool HasKeyword(const uint8_t* p, size_t from, size_t to, const Keywords& keywords) {
+  for (size_t i = from; i < to; ++i) {
+    uint32_t m = keywords.first[p[i]];
+    while (m != 0) {
+      const std::string_view word = keywords.words[__builtin_ctz(m)];
+      m &= m - 1;
+      if (i + word.size() > to) continue;
+      size_t k = 1;
+      while (k < word.size() && Lower(p[i + k]) == word[k]) ++k;
+      if (k == word.size()) return true;
+    }
+  }
+  return false;
+}
+
+// The stretch around `at` (an ASCII digit/separator stretch of 9+ bytes) can start a finding:
+// some 12..19 digits in it pass Luhn and belong to an issuer (or are followed by track data),
+// or it holds an SSN shape (3-2-4, or nine digits in a row after an SSN keyword).
+// *end gets the stretch end so that the caller does not check it again.
+bool StretchMatters(const uint8_t* p, size_t at, size_t n, size_t* end) {
+  constexpr size_t kMaxWalk = 256;  // longer: let the scanner decide
+  size_t b = at, e = at;
+  while (b > 0 && at - b < kMaxWalk && InStretch(p, b - 1, n)) --b;
+  while (e < n && e - at < kMaxWalk && InStretch(p, e, n)) ++e;
+  *end = e;
+  if (at - b >= kMaxWalk || e - at >= kMaxWalk) return true;
+  char digits[2 * kMaxWalk];
+  uint16_t group_starts[2 * kMaxWalk + 1];  // digit index where each group starts
+  size_t count = 0, consecutive = 0, groups = 0;
+  bool nine_in_a_row = false;
+  for (size_t i = b; i < e; ++i) {
+    if (IsAsciiDigit(p[i])) {
+      if (consecutive == 0) group_starts[groups++] = static_cast<uint16_t>(count);
+      digits[count++] = static_cast<char>(p[i]);
+      if (++consecutive >= 9) nine_in_a_row = true;
+    } else {
+      if (p[i] == '%') return true;  // "%20" separators: let the scanner read it
+      consecutive = 0;
+    }
+  }
+  group_starts[groups] = static_cast<uint16_t>(count);
+  if (count < 9) return false;
+  if (nine_in_a_row && HasKeyword(p, b > 40 ? b - 40 : 0, e, kSsnWords)) return true;
+  for (size_t i = b; i + 11 <= e; ++i) {  // ddd-dd-dddd or ddd dd dddd
+    const uint8_t s = p[i + 3];
+    if ((s == '-' || s == ' ') && p[i + 6] == s && IsAsciiDigit(p[i]) && IsAsciiDigit(p[i + 1]) &&
+        IsAsciiDigit(p[i + 2]) && IsAsciiDigit(p[i + 4]) && IsAsciiDigit(p[i + 5]) &&
+        IsAsciiDigit(p[i + 7]) && IsAsciiDigit(p[i + 8]) && IsAsciiDigit(p[i + 9]) &&
+        IsAsciiDigit(p[i + 10])) {
+      return true;
+    }
+  }
+  if (count < 12) return false;
+  const bool track = e < n && (p[e] == '=' || p[e] == '^');
+  // The scanner only ever checks whole groups (a run, or its first groups, or what follows a
+  // space where the grouping changes).
+  for (size_t g = 0; g < groups; ++g) {
+    for (size_t h = g + 1; h <= groups; ++h) {
+      const size_t len = group_starts[h] - group_starts[g];
+      if (len > 19) break;
+      if (len < 12) continue;
+      const std::string_view window(digits + group_starts[g], len);
+      if (Luhn(window) && (track || MatchIssuer(window) != nullptr)) return true;
+    }
+  }
+  return false;
+}
+
+// Lower-cased (| 0x20) prefixes of the expiry and CVV keywords; "id th", "id un", "od th" stand
+// for "valid thru", "valid until", "good thru".
+constexpr std::string_view kTriggerWords[] = {"exp",  "card", "cvv",   "cvc",   "cid",  "csc",
+                                              "secu", "veri", "id th", "id un", "od th"};
+
+inline bool TriggerWordAt(const uint8_t* p, size_t i, size_t n) {
+  for (std::string_view w : kTriggerWords) {
+    if (i + w.size() > n) continue;
+    size_t k = 0;
+    while (k < w.size() && (p[i + k] | 0x20) == static_cast<uint8_t>(w[k])) ++k;
+    if (k == w.size()) return true;
+  }
+  return false;
+}
+
+class HotLines {
+ public:
+  HotLines(const uint8_t* p, size_t n) : p_(p), n_(n) {}
+
+  // Marks the lines around a trigger at `t`; returns where scanning resumes: the next line,
+  // since a trigger in the lines marked after this one reaches further.
+  size_t Trigger(size_t t) {
+    const size_t ls = LineStart(p_, t);
+    const size_t le = LineEnd(p_, t, n_);
+    const size_t begin = LineStart(p_, ls > kHotBefore ? ls - kHotBefore : 0);
+    const size_t end = le + kHotAfter >= n_ ? n_ : LineEnd(p_, le + kHotAfter, n_);
+    if (!spans_.empty() && begin <= spans_.back().end) {
+      spans_.back().end = std::max(spans_.back().end, end);
+    } else {
+      spans_.push_back({begin, end});
+    }
+    resume_ = le;
+    return le;
+  }
+
+  // Scalar scan of [i, n_).
+  void Scalar(size_t i) {
+    size_t stretch = 0, checked_until = 0;
+    while (i < n_) {
+      const uint8_t c = p_[i];
+      bool hit = c >= 0x80 || TriggerWordAt(p_, i, n_) ||
+                 (i >= 2 && IsCapital(p_[i - 2]) && IsCapital(p_[i - 1]) && IsAsciiDigit(c));
+      if (!hit) {
+        stretch = InStretch(p_, i, n_) ? stretch + 1 : 0;
+        if (stretch >= 9 && i >= checked_until) hit = StretchMatters(p_, i, n_, &checked_until);
+      }
+      if (hit) {
+        i = Trigger(i);
+        stretch = 0;
+        continue;
+      }
+      ++i;
+    }
+  }
+
+  std::vector<Span> Run();
+
+ private:
+#ifdef FG_DLP_X86
+  size_t Avx2();
+#endif
+  const uint8_t* p_;
+  size_t n_;
+  std::vector<Span> spans_;
+  size_t resume_ = 0;  // end of the last trigger's line
+};
+
+#ifdef FG_DLP_X86
+#define FG_AVX2 __attribute__((target("avx2"), always_inline)) inline
+FG_AVX2 __m256i Eq(__m256i v, char c) { return _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c)); }
+// Unsigned v - lo <= span.
+FG_AVX2 __m256i InRange(__m256i v, char lo, char span) {
+  const __m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8(lo));
+  return _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(span)), d);
+}
+FG_AVX2 __m256i Digit(__m256i v) { return InRange(v, '0', 9); }
+FG_AVX2 __m256i Upper(__m256i v) { return InRange(v, 'A', 25); }
+#undef FG_AVX2
+
+// 32 bytes a step: masks of triggers; a 9-byte stretch is found with shifts over the previous
+// and the current block. Returns where the scalar scan takes over.
+__attribute__((target("avx2"))) size_t HotLines::Avx2() {
+  const __m256i lower_hi = _mm256_set1_epi8(0x02);
+  const __m256i nibble = _mm256_set1_epi8(0x0F);
+  // Bucket b holds the b-th prefix; bit b of table[k][nibble] says the prefix's k-th byte has
+  // that nibble.
+  constexpr std::string_view kPrefixes[8][2] = {{"exp", ""}, {"car", ""},   {"cvv", "cvc"},
+                                                {"cid", ""}, {"csc", ""},   {"sec", ""},
+                                                {"ver", ""}, {"id ", "od "}};
+  alignas(32) uint8_t lo_table[3][32] = {}, hi_table[3][32] = {};
+  for (int b = 0; b < 8; ++b) {
+    for (std::string_view word : kPrefixes[b]) {
+      for (size_t k = 0; k < word.size(); ++k) {
+        const auto c = static_cast<uint8_t>(word[k]);
+        lo_table[k][c & 15] |= static_cast<uint8_t>(1u << b);
+        lo_table[k][16 + (c & 15)] |= static_cast<uint8_t>(1u << b);
+        hi_table[k][c >> 4] |= static_cast<uint8_t>(1u << b);
+        hi_table[k][16 + (c >> 4)] |= static_cast<uint8_t>(1u << b);
+      }
+    }
+  }
+  const __m256i sep_lo = _mm256_setr_epi8(-1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1,
+                                          0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1);
+  __m256i teddy_lo[3], teddy_hi[3];
+  for (int k = 0; k < 3; ++k) {
+    teddy_lo[k] = _mm256_load_si256(reinterpret_cast<const __m256i*>(lo_table[k]));
+    teddy_hi[k] = _mm256_load_si256(reinterpret_cast<const __m256i*>(hi_table[k]));
+  }
+  size_t i = 0;
+  uint64_t prev = 0;  // stretch mask of the previous block
+  uint64_t prev_digits = 0;
+  uint64_t prev_ds = 0;  // '-' and ' ' bytes of the previous block
+  uint64_t prev_upper = 0;
+  size_t checked_until = 0;
+  while (i + 34 <= n_) {
+    const auto* q = reinterpret_cast<const __m256i*>(p_ + i);
+    const __m256i x0 = _mm256_loadu_si256(q);
+    const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p_ + i + 1));
+    const __m256i x2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p_ + i + 2));
+    const __m256i d0 = Digit(x0), d1 = Digit(x1);
+    // Separator bytes ' ' '%' '-' '.' '/' are 0x2_ with low nibble 0, 5, D, E, F.
+    const __m256i lo0 = _mm256_and_si256(x0, nibble);
+    const __m256i hi0 = _mm256_and_si256(_mm256_srli_epi16(x0, 4), nibble);
+    const __m256i sep = _mm256_and_si256(Eq(hi0, 2), _mm256_shuffle_epi8(sep_lo, lo0));
+    const __m256i stretch_v = _mm256_or_si256(d0, _mm256_and_si256(sep, d1));
+    // IBAN: two capitals then a digit.
+    // Keywords: a Teddy-style nibble match on the first three (lower-cased) bytes, then the
+    // whole word checked for the rare positions that pass.
+    __m256i kw = _mm256_set1_epi8(static_cast<char>(0xFF));
+    // Lower-casing sets bit 5, that is bit 1 of the high nibble.
+    const __m256i xs[3] = {x0, x1, x2};
+    for (int k = 0; k < 3; ++k) {
+      const __m256i lo = k == 0 ? lo0 : _mm256_and_si256(xs[k], nibble);
+      const __m256i hi = _mm256_or_si256(
+          k == 0 ? hi0 : _mm256_and_si256(_mm256_srli_epi16(xs[k], 4), nibble), lower_hi);
+      kw = _mm256_and_si256(kw, _mm256_and_si256(_mm256_shuffle_epi8(teddy_lo[k], lo),
+                                                 _mm256_shuffle_epi8(teddy_hi[k], hi)));
+    }
+    uint32_t words =
+        ~static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(kw, _mm256_setzero_si256())));
+    // IBAN: two capitals then a digit (starts in bits 30..61 of the two blocks; earlier ones
+    // were seen with the previous block).
+    const uint64_t cur_upper = static_cast<uint32_t>(_mm256_movemask_epi8(Upper(x0)));
+    const uint64_t wu = (cur_upper << 32) | prev_upper;
+    const uint64_t cur_digits = static_cast<uint32_t>(_mm256_movemask_epi8(d0));
+    const uint64_t wd = (cur_digits << 32) | prev_digits;
+    const uint64_t iban = wu & (wu >> 1) & (wd >> 2) & (0xFFFFFFFFull << 30);
+    uint32_t hits = static_cast<uint32_t>(_mm256_movemask_epi8(x0)) |  // bytes >= 0x80
+                    static_cast<uint32_t>(iban >> 32) | (iban != 0 ? 1u : 0u);
+    while (words != 0 && hits == 0) {
+      const size_t at = i + static_cast<size_t>(__builtin_ctz(words));
+      words &= words - 1;
+      if (TriggerWordAt(p_, at, n_)) hits = 1u << (at - i);
+    }
+    const uint64_t cur = static_cast<uint32_t>(_mm256_movemask_epi8(stretch_v));
+    const uint64_t w = (cur << 32) | prev;
+    const uint64_t cur_ds =
+        static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_or_si256(Eq(x0, '-'), Eq(x0, ' '))));
+    const uint64_t wds = (cur_ds << 32) | prev_ds;
+    // Starts of what can hold a finding: 12 stretch bytes in a row (a PAN), nine digits in a
+    // row, or digits and '-'/' ' shaped 3-2-4 (an SSN).
+    const uint64_t a = w & (w >> 1), b = a & (a >> 2), c = b & (b >> 4);
+    const uint64_t da = wd & (wd >> 1), db = da & (da >> 2), dc = db & (db >> 4);
+    const uint64_t ssn = da & (wd >> 2) & (wds >> 3) & (da >> 4) & (wds >> 6) & (db >> 7);
+    uint64_t nine = (c & (b >> 8)) | (dc & (wd >> 8)) | ssn;
+    if (hits != 0) {
+      i = Trigger(i + static_cast<size_t>(__builtin_ctz(hits)));
+      prev = prev_digits = prev_ds = prev_upper = 0;
+      continue;
+    }
+    bool triggered = false;
+    while (nine != 0) {
+      const int j = __builtin_ctzll(nine);
+      const size_t at = i - 32 + static_cast<size_t>(j);
+      // The stretch holding j: bits [first, last) of w; first 0 when it may begin earlier.
+      const int last = j + __builtin_ctzll(~(w >> j));
+      const uint64_t below = ~w & ((1ull << j) - 1);
+      const int first = below == 0 ? 0 : 64 - __builtin_clzll(below);
+      const uint64_t span_mask = (last == 64 ? ~0ull : (1ull << last) - 1) & ~((1ull << first) - 1);
+      nine &= ~span_mask;
+      if (at < checked_until) continue;
+      if (last == 64) continue;  // goes on into the next block: decided there
+      const size_t stretch_end = i - 32 + static_cast<size_t>(last);
+      if (first > 0) {  // the whole stretch is in these 64 bytes: decide what the masks can
+        const int count = __builtin_popcountll(wd & span_mask);
+        bool maybe = count >= 12;
+        if (!maybe && count >= 9) {  // only an SSN: nine digits in a row, or 3-2-4 with '-'/' '
+          const uint64_t d = wd & span_mask;
+          const uint64_t d2 = d & (d >> 1), d4 = d2 & (d2 >> 2), d8 = d4 & (d4 >> 4);
+          maybe = (d8 & (d >> 8)) != 0 || (wds & span_mask) != 0;
+        }
+        if (!maybe) {
+          checked_until = stretch_end;
+          continue;
+        }
+      }
+      if (StretchMatters(p_, at, n_, &checked_until)) {
+        triggered = true;
+        i = Trigger(at);
+        prev = prev_digits = prev_ds = prev_upper = 0;
+        break;
+      }
+    }
+    if (triggered) continue;
+    prev = cur;
+    prev_digits = cur_digits;
+    prev_ds = cur_ds;
+    prev_upper = cur_upper;
+    i += 32;
+  }
+  return i >= 8 ? i - 8 : 0;  // the scalar scan sees stretches starting in the last 8 bytes
+}
+#endif
+
+std::vector<Span> HotLines::Run() {
+  size_t i = 0;
+#ifdef FG_DLP_X86
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) i = Avx2();
+#endif
+  i = std::max(i, resume_);
+  // Back to the start of a stretch the vector loop left undecided at its end.
+  while (i > resume_ && InStretch(p_, i - 1, n_)) --i;
+  Scalar(i);
+  return std::move(spans_);
+}
+
 // A whole digit run: digits joined by single separators (zero-width characters ignored).
 struct Run {
   static constexpr int kMaxDigits = 160;
@@ -171,13 +552,15 @@ struct Run {
   size_t begin = 0;
   size_t end = 0;  // after the last digit
   int count = 0;
-  char digits[kMaxDigits] = {};
+  // Not zeroed: a run is read for every number in the text, and only the first `count`
+  // digits and `groups` groups are ever read (ReadRun writes them first).
+  char digits[kMaxDigits];
   int groups = 0;
-  uint8_t group_len[kMaxGroups] = {};
-  size_t group_begin[kMaxGroups] = {};
-  size_t group_end[kMaxGroups] = {};
-  char sep[kMaxGroups] = {};  // separator kind after group g
-  bool long_run = false;      // too many bytes, digits or groups: never a finding
+  uint8_t group_len[kMaxGroups];
+  size_t group_begin[kMaxGroups];
+  size_t group_end[kMaxGroups];
+  char sep[kMaxGroups];   // separator kind after group g
+  bool long_run = false;  // too many bytes, digits or groups: never a finding
 };
 
 // Reads the run starting at the digit at i.
@@ -186,6 +569,7 @@ Run ReadRun(const uint8_t* p, size_t i, size_t n, size_t max_bytes) {
   run.begin = i;
   run.groups = 1;
   run.group_begin[0] = i;
+  run.group_len[0] = 0;
   while (true) {
     int len = 0;
     const int d = DigitAt(p + i, p + n, &len);
@@ -208,7 +592,10 @@ Run ReadRun(const uint8_t* p, size_t i, size_t n, size_t max_bytes) {
     if (k >= n || DigitAt(p + k, p + n, &len) < 0) break;
     if (run.groups <= Run::kMaxGroups) run.sep[run.groups - 1] = kind;
     ++run.groups;
-    if (run.groups <= Run::kMaxGroups) run.group_begin[run.groups - 1] = k;
+    if (run.groups <= Run::kMaxGroups) {
+      run.group_begin[run.groups - 1] = k;
+      run.group_len[run.groups - 1] = 0;
+    }
     i = k;
   }
   if (run.end - run.begin > max_bytes || run.count > Run::kMaxDigits ||
@@ -258,35 +645,9 @@ bool IsTestPan(std::string_view digits) {
   return std::find(std::begin(kTestPans), std::end(kTestPans), digits) != std::end(kTestPans);
 }
 
-char Lower(uint8_t c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); }
 bool IsAlpha(uint8_t c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
 bool IsAlnum(uint8_t c) { return IsAlpha(c) || (c >= '0' && c <= '9'); }
 bool IsUpper(uint8_t c) { return c >= 'A' && c <= 'Z'; }
-
-// Case-insensitive: does any keyword occur in text[from, to)?
-bool HasKeyword(const uint8_t* p, size_t from, size_t to, std::span<const std::string_view> words) {
-  for (size_t i = from; i < to; ++i) {
-    const char c = Lower(p[i]);
-    for (std::string_view word : words) {
-      if (word[0] != c || i + word.size() > to) continue;
-      size_t k = 1;
-      while (k < word.size() && Lower(p[i + k]) == word[k]) ++k;
-      if (k == word.size()) return true;
-    }
-  }
-  return false;
-}
-
-constexpr std::string_view kCardWords[] = {
-    "card",     "visa", "mastercard", "master card", "amex",     "american express",
-    "discover", "jcb",  "diners",     "maestro",     "unionpay", "cvv",
-    "cvc",      "cid",  "exp",        "credit",      "debit",    "pan",
-    "ccn",      "cc#",  "payment"};
-constexpr std::string_view kExpiryWords[] = {"exp", "valid thru", "valid until", "good thru",
-                                             "card"};
-constexpr std::string_view kCvvWords[] = {"cvv", "cvc",           "cid",
-                                          "csc", "security code", "verification"};
-constexpr std::string_view kSsnWords[] = {"ssn", "social security", "social sec"};
 
 struct Raw {
   Kind kind;
@@ -495,17 +856,22 @@ class TextScanner {
  public:
   TextScanner(const uint8_t* p, size_t n) : p_(p), n_(n) {}
 
-  std::vector<Raw> Run() {
+  // `prefilter`: read only the lines HotLines marks (the same findings, see there).
+  std::vector<Raw> Run(bool prefilter) {
+    const std::vector<Span> spans = prefilter ? HotLines(p_, n_).Run() : std::vector<Span>{{0, n_}};
     size_t i = 0;
-    while (true) {
-      i = kNextCandidate(p_, i, n_);
-      if (i >= n_) break;
-      int len = 0;
-      if (DigitAt(p_ + i, p_ + n_, &len) < 0) {
-        ++i;
-        continue;
+    for (const Span& span : spans) {
+      i = std::max(i, span.begin);
+      while (true) {
+        i = kNextCandidate(p_, i, span.end);
+        if (i >= span.end) break;
+        int len = 0;
+        if (DigitAt(p_ + i, p_ + n_, &len) < 0) {
+          ++i;
+          continue;
+        }
+        i = OnRun(i);
       }
-      i = OnRun(i);
     }
     Classify();
     return std::move(found_);
@@ -828,9 +1194,10 @@ std::vector<Raw> SpokenScan(std::string_view text, const std::vector<Raw>& block
 
 namespace internal {
 
-std::vector<Finding> Detect(std::string_view text, uint64_t base, const Options& options) {
+std::vector<Finding> Detect(std::string_view text, uint64_t base, const Options& options,
+                            bool prefilter) {
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
-  std::vector<Raw> raws = TextScanner(p, text.size()).Run();
+  std::vector<Raw> raws = TextScanner(p, text.size()).Run(prefilter);
   if (options.mode == Mode::kTranscript) {
     std::vector<Raw> blocked;
     for (const Raw& raw : raws) {

@@ -31,7 +31,9 @@ inline constexpr size_t LeftBound(Mode mode) {
 }
 
 // Findings in text, non-overlapping, by offset; offsets are base + index into text.
-std::vector<Finding> Detect(std::string_view text, uint64_t base, const Options& options);
+// `prefilter` false reads every line (the reference the pre-filter is tested against).
+std::vector<Finding> Detect(std::string_view text, uint64_t base, const Options& options,
+                            bool prefilter = true);
 
 // What replaces `covered` (the bytes of `finding`): the mask plus the newlines it covered.
 std::string Replacement(const Finding& finding, std::string_view covered);

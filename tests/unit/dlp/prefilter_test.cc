@@ -62,8 +62,21 @@ std::string Pieces(std::mt19937_64& rng, size_t bytes) {
                                   "x",
                                   "user=",
                                   "4111 1111 1111 1111 12/27 123"};
+  // Numbers in random groups, and test PANs split at odd places.
+  static const char* kOddPans[] = {"41 1111 1111 1111 11", "411-11111111-1111-1",
+                                   "12 4111 1111 1111 1111", "4111111111111111 12",
+                                   "5555 5555 5555 4444 123 45 6789"};
   std::string out;
   while (out.size() < bytes) {
+    if (rng() % 4 == 0) {
+      const int groups = 1 + static_cast<int>(rng() % 6);
+      for (int g = 0; g < groups; ++g) {
+        if (g > 0) out.push_back(" -./"[rng() % 4]);
+        const int len = 1 + static_cast<int>(rng() % 8);
+        for (int k = 0; k < len; ++k) out.push_back(static_cast<char>('0' + rng() % 10));
+      }
+    }
+    if (rng() % 8 == 0) out += kOddPans[rng() % std::size(kOddPans)];
     out += kPieces[rng() % std::size(kPieces)];
     const size_t filler = rng() % 80;
     for (size_t i = 0; i < filler; ++i) out.push_back("abc de.f:0123 45\n-/"[rng() % 19]);
@@ -71,7 +84,7 @@ std::string Pieces(std::mt19937_64& rng, size_t bytes) {
   return out;
 }
 
-void ExpectSame(std::string_view text, const Options& options) {
+size_t ExpectSame(std::string_view text, const Options& options) {
   const std::vector<Finding> fast = internal::Detect(text, 7, options, true);
   const std::vector<Finding> all = internal::Detect(text, 7, options, false);
   if (fast.size() != all.size()) {
@@ -87,7 +100,8 @@ void ExpectSame(std::string_view text, const Options& options) {
       }
     }
   }
-  ASSERT_EQ(fast.size(), all.size());
+  EXPECT_EQ(fast.size(), all.size());
+  if (fast.size() != all.size()) return 0;
   for (size_t i = 0; i < fast.size(); ++i) {
     EXPECT_EQ(fast[i].offset, all[i].offset);
     EXPECT_EQ(fast[i].length, all[i].length);
@@ -95,18 +109,21 @@ void ExpectSame(std::string_view text, const Options& options) {
     EXPECT_EQ(fast[i].masked, all[i].masked);
     EXPECT_EQ(fast[i].confidence, all[i].confidence);
   }
+  return all.size();
 }
 
 TEST(DlpPrefilter, SkippingLinesNeverChangesTheFindings) {
   std::mt19937_64 rng(5);
+  size_t findings = 0;
   for (int round = 0; round < 300; ++round) {
     const std::string text = Pieces(rng, 200 + rng() % 4000);
-    ExpectSame(text, {});
+    findings += ExpectSame(text, {});
     if (::testing::Test::HasFailure()) {
       ADD_FAILURE() << "round " << round;
       return;
     }
   }
+  EXPECT_GT(findings, 3000u);  // the texts are full of card data, not vacuously equal
 }
 
 TEST(DlpPrefilter, TranscriptModeGivesTheSameFindings) {
