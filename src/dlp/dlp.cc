@@ -493,7 +493,9 @@ __attribute__((target("avx2"))) size_t HotLines::Avx2() {
       const int j = __builtin_ctzll(nine);
       const size_t at = i - 32 + static_cast<size_t>(j);
       // The stretch holding j: bits [first, last) of w; first 0 when it may begin earlier.
-      const int last = j + __builtin_ctzll(~(w >> j));
+      // (w >> j) is all ones only when j == 0 and all 64 bytes are stretch: ctz(0) is undefined.
+      const uint64_t rest = ~(w >> j);
+      const int last = rest == 0 ? 64 : j + __builtin_ctzll(rest);
       const uint64_t below = ~w & ((1ull << j) - 1);
       const int first = below == 0 ? 0 : 64 - __builtin_clzll(below);
       const uint64_t span_mask = (last == 64 ? ~0ull : (1ull << last) - 1) & ~((1ull << first) - 1);
