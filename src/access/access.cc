@@ -224,6 +224,13 @@ Result<void> AccessControl::RebuildLocked() {
     after = *page.next_after_id;
   }
 
+  after = 0;
+  for (;;) {
+    FG_ASSIGN_OR_RETURN(auto page, directory_.ListStations({}, directory::kMaxListLimit, after));
+    for (const auto& station : page.items) s->zones_with_stations[station.zone_id] = true;
+    if (!page.next_after_id) break;
+    after = *page.next_after_id;
+  }
   FG_ASSIGN_OR_RETURN(auto assignments, directory_.ListAssignments());
   for (const auto& a : assignments) s->assignments[{a.person_id, a.campaign_id}] = true;
   std::map<int64_t, std::string> site_zones;  // site id -> IANA time zone name
@@ -332,9 +339,12 @@ Result<Decision> AccessControl::Decide(const DecideRequest& request) {
   // same card sees the move (hard anti-passback holds); the durable write happens outside it,
   // so reads of one card still share a group commit. A failed write moves the person back.
   std::optional<PresenceTracker::Location> before;
+  bool left_station_zone = false;
   {
     std::lock_guard serialised(stripe);
-    d = DecideInMemory(*snapshot(), &presence_, request, now);
+    const auto current = snapshot();
+    d = DecideInMemory(*current, &presence_, request, now);
+    left_station_zone = d.granted() && current->zones_with_stations.contains(d.from_zone_id);
     if (d.granted() && d.person_id) {
       before = presence_.Where(*d.person_id);
       presence_.Move(*d.person_id, d.to_zone_id, now);
@@ -376,7 +386,8 @@ Result<Decision> AccessControl::Decide(const DecideRequest& request) {
     }
     return tl::unexpected(written.error());
   }
-  if (d.granted() && d.person_id && bus_ != nullptr) {
+  // Only a zone with stations can leave a session unattended (walk-away, identity).
+  if (left_station_zone && d.person_id && bus_ != nullptr) {
     bus_->Publish(
         identity::PersonLeftZone{.person_id = *d.person_id, .zone_id = d.from_zone_id, .at = now});
   }

@@ -165,10 +165,11 @@ struct Snapshot {
   std::unordered_map<int64_t, PersonInfo> people;
   std::unordered_map<int64_t, ZoneInfo> zones;
   ByString<ReaderInfo> readers;
-  ByString<BadgeInfo> badges;                // by credential key
-  ByPair<std::vector<Window>> grants;        // (person, zone)
-  ByPair<std::vector<DayWindow>> trainings;  // (person, campaign)
-  ByPair<bool> assignments;                  // (person, campaign)
+  ByString<BadgeInfo> badges;                             // by credential key
+  ByPair<std::vector<Window>> grants;                     // (person, zone)
+  ByPair<std::vector<DayWindow>> trainings;               // (person, campaign)
+  ByPair<bool> assignments;                               // (person, campaign)
+  std::unordered_map<int64_t, bool> zones_with_stations;  // leaving one may lock a session
   // The PIN's keyed hash for a credential key (PinHash in access.h); null: PINs cannot be
   // checked here (an offline controller), so a PIN zone denies.
   std::function<std::string(std::string_view credential_key, std::string_view pin)> pin_hash;
