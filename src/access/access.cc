@@ -131,6 +131,18 @@ Result<void> ValidateDoor(const DoorInput& in) {
   return {};
 }
 
+// Calls on_item for every item of a paged directory list (fetch(after_id) -> Page).
+template <typename Fetch, typename OnItem>
+Result<void> EachPage(Fetch&& fetch, OnItem&& on_item) {
+  int64_t after = 0;
+  for (;;) {
+    FG_ASSIGN_OR_RETURN(auto page, fetch(after));
+    for (const auto& item : page.items) on_item(item);
+    if (!page.next_after_id) return {};
+    after = *page.next_after_id;
+  }
+}
+
 std::string Subject(std::string_view kind, int64_t id) {
   return std::string(kind) + ":" + std::to_string(id);
 }
@@ -191,56 +203,35 @@ Result<void> AccessControl::RebuildLocked() {
   s->access_writes = writes_.load(std::memory_order_acquire);
   s->pin_hash = [this](std::string_view key, std::string_view pin) { return PinHash(key, pin); };
 
-  int64_t after = 0;
-  for (;;) {
-    FG_ASSIGN_OR_RETURN(auto page, directory_.ListPeople({}, directory::kMaxListLimit, after));
-    for (const auto& p : page.items) s->people[p.id] = {.kind = p.kind, .status = p.status};
-    if (!page.next_after_id) break;
-    after = *page.next_after_id;
-  }
-  after = 0;
-  for (;;) {
-    FG_ASSIGN_OR_RETURN(auto page, directory_.ListZones({}, directory::kMaxListLimit, after));
-    for (const auto& z : page.items) {
-      s->zones[z.id] = {.classification = z.classification,
-                        .campaign_id = z.campaign_id,
-                        .parent_id = z.parent_id,
-                        .site_id = z.site_id};
-    }
-    if (!page.next_after_id) break;
-    after = *page.next_after_id;
-  }
-  after = 0;
-  for (;;) {
-    FG_ASSIGN_OR_RETURN(auto page, directory_.ListTraining({}, directory::kMaxListLimit, after));
-    for (const auto& t : page.items) {
-      auto from = DayNumber(t.completed_on);
-      if (!from) continue;
-      Snapshot::DayWindow w{.from_day = *from};
-      if (t.expires_on) w.until_day = DayNumber(*t.expires_on).value_or(*from);
-      s->trainings[{t.person_id, t.campaign_id}].push_back(w);
-    }
-    if (!page.next_after_id) break;
-    after = *page.next_after_id;
-  }
-
-  after = 0;
-  for (;;) {
-    FG_ASSIGN_OR_RETURN(auto page, directory_.ListStations({}, directory::kMaxListLimit, after));
-    for (const auto& station : page.items) s->zones_with_stations[station.zone_id] = true;
-    if (!page.next_after_id) break;
-    after = *page.next_after_id;
-  }
+  FG_RETURN_IF_ERROR(EachPage(
+      [&](int64_t after) { return directory_.ListPeople({}, directory::kMaxListLimit, after); },
+      [&](const directory::Person& p) { s->people[p.id] = {.kind = p.kind, .status = p.status}; }));
+  FG_RETURN_IF_ERROR(EachPage(
+      [&](int64_t after) { return directory_.ListZones({}, directory::kMaxListLimit, after); },
+      [&](const directory::Zone& z) {
+        s->zones[z.id] = {.classification = z.classification,
+                          .campaign_id = z.campaign_id,
+                          .parent_id = z.parent_id,
+                          .site_id = z.site_id};
+      }));
+  FG_RETURN_IF_ERROR(EachPage(
+      [&](int64_t after) { return directory_.ListTraining({}, directory::kMaxListLimit, after); },
+      [&](const directory::TrainingRecord& t) {
+        auto from = DayNumber(t.completed_on);
+        if (!from) return;
+        Snapshot::DayWindow w{.from_day = *from};
+        if (t.expires_on) w.until_day = DayNumber(*t.expires_on).value_or(*from);
+        s->trainings[{t.person_id, t.campaign_id}].push_back(w);
+      }));
+  FG_RETURN_IF_ERROR(EachPage(
+      [&](int64_t after) { return directory_.ListStations({}, directory::kMaxListLimit, after); },
+      [&](const directory::Station& station) { s->zones_with_stations[station.zone_id] = true; }));
   FG_ASSIGN_OR_RETURN(auto assignments, directory_.ListAssignments());
   for (const auto& a : assignments) s->assignments[{a.person_id, a.campaign_id}] = true;
   std::map<int64_t, std::string> site_zones;  // site id -> IANA time zone name
-  after = 0;
-  for (;;) {
-    FG_ASSIGN_OR_RETURN(auto page, directory_.ListSites({}, directory::kMaxListLimit, after));
-    for (const auto& site : page.items) site_zones[site.id] = site.timezone;
-    if (!page.next_after_id) break;
-    after = *page.next_after_id;
-  }
+  FG_RETURN_IF_ERROR(EachPage(
+      [&](int64_t after) { return directory_.ListSites({}, directory::kMaxListLimit, after); },
+      [&](const directory::Site& site) { site_zones[site.id] = site.timezone; }));
 
   FG_RETURN_IF_ERROR(db_.Read([&](store::Connection& c) -> Result<void> {
     std::map<int64_t, std::vector<int32_t>> holidays;  // by site

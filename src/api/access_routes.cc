@@ -177,9 +177,7 @@ void AddAccessRoutes(RouteTable& table, access::AccessControl& access) {
              .handler = [&access](const Context&) {
                return Respond([&]() -> Result<http::Response> {
                  FG_ASSIGN_OR_RETURN(auto doors, access.ListDoors());
-                 Json items = Json::array();
-                 for (const auto& d : doors) items.push_back(DoorJson(d));
-                 return JsonResponse(200, {{"items", std::move(items)}});
+                 return ItemsResponse(doors, DoorJson);
                });
              }});
   table.Add({.method = Method::kPost,
@@ -210,9 +208,7 @@ void AddAccessRoutes(RouteTable& table, access::AccessControl& access) {
                    FG_ASSIGN_OR_RETURN(person, ParseId(*text, "person_id"));
                  }
                  FG_ASSIGN_OR_RETURN(auto badges, access.ListBadges(person));
-                 Json items = Json::array();
-                 for (const auto& b : badges) items.push_back(BadgeJson(b));
-                 return JsonResponse(200, {{"items", std::move(items)}});
+                 return ItemsResponse(badges, BadgeJson);
                });
              }});
   table.Add({.method = Method::kPost,
@@ -318,9 +314,7 @@ void AddAccessRuleRoutes(RouteTable& table, access::AccessControl& access) {
                  auto person = QueryId(ctx, "person_id", &bad);
                  FG_RETURN_IF_ERROR(bad);
                  FG_ASSIGN_OR_RETURN(auto grants, access.ListGrants(person));
-                 Json items = Json::array();
-                 for (const auto& g : grants) items.push_back(GrantJson(g));
-                 return JsonResponse(200, {{"items", std::move(items)}});
+                 return ItemsResponse(grants, GrantJson);
                });
              }});
   table.Add({.method = Method::kPost,
@@ -368,9 +362,7 @@ void AddAccessRuleRoutes(RouteTable& table, access::AccessControl& access) {
              .handler = [&access](const Context&) {
                return Respond([&]() -> Result<http::Response> {
                  FG_ASSIGN_OR_RETURN(auto zones, access.ListZoneSettings());
-                 Json items = Json::array();
-                 for (const auto& z : zones) items.push_back(ZoneSettingsJson(z));
-                 return JsonResponse(200, {{"items", std::move(items)}});
+                 return ItemsResponse(zones, ZoneSettingsJson);
                });
              }});
   table.Add({.method = Method::kPatch,
@@ -472,9 +464,7 @@ void AddAccessRuleRoutes(RouteTable& table, access::AccessControl& access) {
                    limit = static_cast<int>(std::min<int64_t>(n, 1000));
                  }
                  FG_ASSIGN_OR_RETURN(auto passages, access.ListPassages(limit, person));
-                 Json items = Json::array();
-                 for (const auto& p : passages) items.push_back(PassageJson(p));
-                 return JsonResponse(200, {{"items", std::move(items)}});
+                 return ItemsResponse(passages, PassageJson);
                });
              }});
 }

@@ -308,9 +308,7 @@ void AddDoorEventRoutes(RouteTable& table, access::DoorEvents& events, access::D
                  FG_ASSIGN_OR_RETURN(filter.door_id, QueryId(ctx.request, "door_id"));
                  FG_ASSIGN_OR_RETURN(filter.limit, QueryLimit(ctx.request));
                  FG_ASSIGN_OR_RETURN(auto list, events.List(filter));
-                 Json items = Json::array();
-                 for (const auto& e : list) items.push_back(EventJson(e));
-                 return JsonResponse(200, {{"items", std::move(items)}});
+                 return ItemsResponse(list, EventJson);
                });
              }});
   table.Add({.method = Method::kGet,
@@ -321,9 +319,7 @@ void AddDoorEventRoutes(RouteTable& table, access::DoorEvents& events, access::D
              .handler = [&events](const Context&) {
                return Respond([&]() -> Result<http::Response> {
                  FG_ASSIGN_OR_RETURN(auto states, events.States());
-                 Json items = Json::array();
-                 for (const auto& s : states) items.push_back(StateJson(s));
-                 return JsonResponse(200, {{"items", std::move(items)}});
+                 return ItemsResponse(states, StateJson);
                });
              }});
 
@@ -371,9 +367,7 @@ void AddDoorEventRoutes(RouteTable& table, access::DoorEvents& events, access::D
                  FG_ASSIGN_OR_RETURN(filter.zone_id, QueryId(ctx.request, "zone_id"));
                  FG_ASSIGN_OR_RETURN(filter.limit, QueryLimit(ctx.request));
                  FG_ASSIGN_OR_RETURN(auto list, devices.ListViolations(filter));
-                 Json items = Json::array();
-                 for (const auto& v : list) items.push_back(ViolationJson(v));
-                 return JsonResponse(200, {{"items", std::move(items)}});
+                 return ItemsResponse(list, ViolationJson);
                });
              }});
 
@@ -385,9 +379,7 @@ void AddDoorEventRoutes(RouteTable& table, access::DoorEvents& events, access::D
              .handler = [&devices](const Context&) {
                return Respond([&]() -> Result<http::Response> {
                  FG_ASSIGN_OR_RETURN(auto list, devices.ListDevices());
-                 Json items = Json::array();
-                 for (const auto& d : list) items.push_back(DeviceJson(d));
-                 return JsonResponse(200, {{"items", std::move(items)}});
+                 return ItemsResponse(list, DeviceJson);
                });
              }});
   table.Add({.method = Method::kPost,
@@ -436,9 +428,7 @@ void AddDoorEventRoutes(RouteTable& table, access::DoorEvents& events, access::D
                return Respond([&]() -> Result<http::Response> {
                  FG_ASSIGN_OR_RETURN(int limit, QueryLimit(ctx.request));
                  FG_ASSIGN_OR_RETURN(auto list, devices.ListEpisodes(limit));
-                 Json items = Json::array();
-                 for (const auto& e : list) items.push_back(EpisodeJson(e));
-                 return JsonResponse(200, {{"items", std::move(items)}});
+                 return ItemsResponse(list, EpisodeJson);
                });
              }});
   table.Add({.method = Method::kPost,

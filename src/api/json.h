@@ -29,6 +29,13 @@ http::Response Problem(const Error& error);
 http::Response Problem(ErrorCode code, std::string message, std::string field = {});
 // 200/201 with a JSON body; invalid UTF-8 in strings is replaced, never thrown.
 http::Response JsonResponse(int status, const Json& body);
+// 200 {"items": [to_json(x) for x in list]}: the answer of every plain list route.
+template <typename List, typename ToJson>
+http::Response ItemsResponse(const List& list, ToJson&& to_json) {
+  Json items = Json::array();
+  for (const auto& x : list) items.push_back(to_json(x));
+  return JsonResponse(200, {{"items", std::move(items)}});
+}
 // Compact JSON text that never throws (invalid UTF-8 replaced). For audit details.
 std::string Dump(const Json& value);
 

@@ -132,9 +132,7 @@ void AddVisitorRoutes(RouteTable& table, access::VisitorDesk& desk, access::Lock
                    query.limit = page.limit;
                    FG_ASSIGN_OR_RETURN(visits, desk.History(query));
                  }
-                 Json items = Json::array();
-                 for (const auto& v : visits) items.push_back(VisitJson(v));
-                 return JsonResponse(200, {{"items", std::move(items)}});
+                 return ItemsResponse(visits, VisitJson);
                });
              }});
   table.Add({.method = Method::kPost,
