@@ -3,8 +3,8 @@
 # Layers, bottom up; a module may include its own layer and those below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-declare -A rank=([core]=0 [dlp]=1 [store]=1 [scan]=2 [audit]=2 [directory]=3 [auth]=3 [http]=3 [console]=3 [logs]=3
-                 [identity]=4 [access]=5 [detect]=5 [api]=6 [app]=7)
+declare -A rank=([core]=0 [dlp]=1 [voip]=1 [store]=1 [scan]=2 [audit]=2 [directory]=3 [auth]=3 [http]=3 [console]=3 [logs]=3
+                 [identity]=4 [access]=5 [detect]=5 [recording]=5 [api]=6 [app]=7)
 status=0
 for file in $(find src -name '*.h' -o -name '*.cc'); do
   module=$(cut -d/ -f2 <<<"$file")

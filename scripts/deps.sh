@@ -10,9 +10,11 @@ packages=(
   libexpected-dev sqlite3 openssl curl
   libqrencode-dev libcurl4-openssl-dev libpam0g-dev john-data python3-zxcvbn tzdata
   libarchive-dev libpoppler-cpp-dev zlib1g-dev
+  libpcap-dev libopus-dev libogg-dev libspandsp-dev
 )
 if [[ ${1:-} == --test ]]; then
-  packages+=(libgtest-dev libgmock-dev libbenchmark-dev chromium wrk pamtester ripgrep)
+  packages+=(libgtest-dev libgmock-dev libbenchmark-dev chromium wrk pamtester ripgrep
+             sip-tester tcpdump tshark espeak-ng sox)
   # A machine may already carry Node.js with its own npm (not Debian's packages, which would
   # conflict with it): use whatever node and npm are on the PATH, else install Debian's.
   command -v node >/dev/null || packages+=(nodejs)

@@ -1,0 +1,1 @@
+// fuzz target: see header comment once written

@@ -1,0 +1,1 @@
+#include "recording/ogg_opus.h"

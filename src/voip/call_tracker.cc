@@ -1,0 +1,1 @@
+#include "voip/call_tracker.h"

@@ -1,0 +1,1 @@
+#include "voip/net/pcap_source.h"

@@ -1,0 +1,1 @@
+#include "voip/pcap_writer.h"

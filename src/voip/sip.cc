@@ -1,0 +1,1 @@
+#include "voip/sip.h"
