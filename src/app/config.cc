@@ -58,6 +58,15 @@ class TableReader {
         items.push_back(item.as_string()->get());
       }
       *out = std::move(items);
+    } else if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
+      const toml::array* array = value->as_array();
+      if (array == nullptr) return TypeError(full, *value, "an array of integers");
+      std::vector<int64_t> items;
+      for (const toml::node& item : *array) {
+        if (!item.is_integer()) return TypeError(full, item, "an array of integers");
+        items.push_back(item.as_integer()->get());
+      }
+      *out = std::move(items);
     } else if constexpr (std::is_same_v<T, bool>) {
       if (!value->is_boolean()) return TypeError(full, *value, "true or false");
       *out = value->as_boolean()->get();
@@ -120,7 +129,8 @@ Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& f
   }
   static const std::set<std::string> kTables = {
       "server", "tls",   "data",   "database", "audit",  "session", "log",      "password",
-      "totp",   "logon", "syslog", "detect",   "alerts", "access",  "visitors", "retention"};
+      "totp",   "logon", "syslog", "detect",   "alerts", "access",  "visitors", "retention",
+      "recording"};
   for (const auto& [key, value] : root) {
     if (!kTables.contains(std::string(key.str()))) {
       return InvalidArgument(
@@ -276,7 +286,8 @@ Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& f
   TableReader retention(file, root, "retention");
   FG_RETURN_IF_ERROR(retention.Check(
       {"logon_events_days", "syslog_events_days", "badge_passages_days", "door_events_days",
-       "device_violations_days", "resolved_alerts_days", "audit_days"}));
+       "device_violations_days", "resolved_alerts_days", "audit_days", "recordings_days",
+       "call_records_days"}));
   for (const Bounded& field :
        {Bounded{"logon_events_days", &config.retention_logon_events_days, 3650},
         Bounded{"syslog_events_days", &config.retention_syslog_events_days, 3650},
@@ -284,7 +295,9 @@ Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& f
         Bounded{"door_events_days", &config.retention_door_events_days, 3650},
         Bounded{"device_violations_days", &config.retention_device_violations_days, 3650},
         Bounded{"resolved_alerts_days", &config.retention_resolved_alerts_days, 3650},
-        Bounded{"audit_days", &config.retention_audit_days, 36500}}) {
+        Bounded{"audit_days", &config.retention_audit_days, 36500},
+        Bounded{"recordings_days", &config.retention_recordings_days, 3650},
+        Bounded{"call_records_days", &config.retention_call_records_days, 3650}}) {
     FG_RETURN_IF_ERROR(retention.Read(field.key, field.value));
     FG_RETURN_IF_ERROR(retention.Positive(field.key, *field.value, field.max));
   }
@@ -308,6 +321,41 @@ Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& f
         Bounded{"max_visit_hours", &config.visitors_max_visit_hours, 168}}) {
     FG_RETURN_IF_ERROR(visitors.Read(field.key, field.value));
     FG_RETURN_IF_ERROR(visitors.Positive(field.key, *field.value, field.max));
+  }
+
+  TableReader recording(file, root, "recording");
+  FG_RETURN_IF_ERROR(recording.Check(
+      {"enabled", "interface", "filter", "sip_ports", "trunk_addresses", "internal_number_pattern",
+       "jitter_ms", "inactivity_timeout_seconds", "max_pause_seconds", "encoder_threads",
+       "opus_complexity", "opus_bitrate", "segment_seconds", "key_file"}));
+  FG_RETURN_IF_ERROR(recording.Read("enabled", &config.recording_enabled));
+  FG_RETURN_IF_ERROR(recording.Read("interface", &config.recording_interface));
+  FG_RETURN_IF_ERROR(recording.Read("filter", &config.recording_filter));
+  FG_RETURN_IF_ERROR(recording.Read("sip_ports", &config.recording_sip_ports));
+  FG_RETURN_IF_ERROR(recording.Read("trunk_addresses", &config.recording_trunk_addresses));
+  FG_RETURN_IF_ERROR(
+      recording.Read("internal_number_pattern", &config.recording_internal_number_pattern));
+  FG_RETURN_IF_ERROR(recording.Read("key_file", &config.recording_key_file));
+  for (const Bounded& field :
+       {Bounded{"jitter_ms", &config.recording_jitter_ms, 2000},
+        Bounded{"inactivity_timeout_seconds", &config.recording_inactivity_timeout_seconds, 86400},
+        Bounded{"max_pause_seconds", &config.recording_max_pause_seconds, 86400},
+        Bounded{"encoder_threads", &config.recording_encoder_threads, 64},
+        Bounded{"opus_bitrate", &config.recording_opus_bitrate, 256000},
+        Bounded{"segment_seconds", &config.recording_segment_seconds, 3600}}) {
+    FG_RETURN_IF_ERROR(recording.Read(field.key, field.value));
+    FG_RETURN_IF_ERROR(recording.Positive(field.key, *field.value, field.max));
+  }
+  FG_RETURN_IF_ERROR(recording.Read("opus_complexity", &config.recording_opus_complexity));
+  if (config.recording_opus_complexity < 0 || config.recording_opus_complexity > 10) {
+    return InvalidArgument("recording.opus_complexity",
+                           file.string() + ": recording.opus_complexity must be from 0 to 10");
+  }
+  for (int64_t port : config.recording_sip_ports) {
+    if (port < 1 || port > 65535) {
+      return InvalidArgument("recording.sip_ports",
+                             file.string() + ": recording.sip_ports must be ports from 1 to 65535");
+    }
   }
 
   FG_RETURN_IF_ERROR(Validate(config));

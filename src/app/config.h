@@ -88,10 +88,27 @@ struct Config {
   int64_t retention_device_violations_days = 730;
   int64_t retention_resolved_alerts_days = 730;
   int64_t retention_audit_days = 365;  // at least 365; the trail itself is never purged here
+  int64_t retention_recordings_days = 90;     // call audio: crypto-shredded after this
+  int64_t retention_call_records_days = 365;  // call rows (no audio) and imported CDRs
   // [visitors] the front desk
   int64_t visitors_overdue_grace_minutes = 15;
   int64_t visitors_retention_days = 30;  // names and photos of past visits are purged after this
   int64_t visitors_max_visit_hours = 24;
+  // [recording] call capture (recording/recorder.h); serve captures only when enabled
+  bool recording_enabled = false;
+  std::string recording_interface = "lo";
+  std::string recording_filter = "udp or tcp";
+  std::vector<int64_t> recording_sip_ports = {5060};
+  std::vector<std::string> recording_trunk_addresses;
+  std::string recording_internal_number_pattern = "^[0-9]{2,6}$";
+  int64_t recording_jitter_ms = 200;
+  int64_t recording_inactivity_timeout_seconds = 60;
+  int64_t recording_max_pause_seconds = 300;
+  int64_t recording_encoder_threads = 1;
+  int64_t recording_opus_complexity = 0;
+  int64_t recording_opus_bitrate = 24000;
+  int64_t recording_segment_seconds = 60;
+  std::string recording_key_file;  // default DATA/recording-keys; FLOORGUARD_RECORDING_KEYS wins
 
   bool tls() const { return !tls_cert_file.empty(); }
 };

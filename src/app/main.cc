@@ -14,6 +14,7 @@
 #include "app/muster_cli.h"
 #include "app/redacting_log.h"
 #include "app/retention.h"
+#include "app/recording_cli.h"
 // dlp extensions: includes (redact)
 #include "app/redact_cli.h"
 // dlp extensions: includes (scan)
@@ -36,7 +37,7 @@ struct CommonFlags {
 void AddCommonFlags(CLI::App* command, CommonFlags* flags) {
   command->add_option("--config", flags->config_file, "TOML configuration file")
       ->check(CLI::ExistingFile);
-  command->add_option("--data", flags->data_dir, "data directory (default ./var)");
+  command->add_option("--data,--data-dir", flags->data_dir, "data directory (default ./var)");
 }
 
 // Defaults, then the file, then flags: the later wins.
@@ -90,6 +91,13 @@ int VerifyAudit(const CommonFlags& flags, const std::string& public_key_file) {
     return 2;
   }
   if (report->intact) {
+    // The trail holds each recording's ciphertext hash: a swapped or cut file shows here too.
+    if (std::filesystem::exists(dir / "recordings")) {
+      if (int code = RecordingVerifyCommand(*config, std::nullopt); code != 0) {
+        std::printf("audit trail intact, but recordings differ from it (above)\n");
+        return 1;
+      }
+    }
     std::printf("audit trail intact: %lld entries, %lld signed checkpoints, last seq %lld\n",
                 static_cast<long long>(report->entries),
                 static_cast<long long>(report->checkpoints),
@@ -338,6 +346,59 @@ int Main(int argc, char** argv) {
   scan_command->add_option("paths", scan_cli.paths, "files and directories to scan");
   scan_command->allow_extras();  // ScanCommand rejects them with exit code 2 (bad usage)
 
+  // Call recording: capture, calls, recordings, PBX call records.
+  CLI::App* capture = cli.add_subcommand(
+      "capture", "Record calls from a network interface or a pcap/pcapng file (SIP and RTP)");
+  AddCommonFlags(capture, &flags);
+  CaptureCliOptions capture_options;
+  capture->add_option("--interface,-i", capture_options.interface, "live capture interface");
+  capture->add_option("--read,-r", capture_options.read_file, "pcap or pcapng file")
+      ->check(CLI::ExistingFile);
+  std::string capture_filter;
+  capture->add_option("--filter", capture_filter, "BPF filter (default [recording] filter)");
+  capture->add_option("--sip-port", capture_options.sip_ports, "SIP port (repeat; default 5060)");
+  capture->add_option("--duration", capture_options.duration_seconds,
+                      "stop a live capture after this many seconds");
+  capture->add_flag("--json", capture_options.json, "print the summary as one JSON object");
+
+  CLI::App* calls = cli.add_subcommand("calls", "Recorded calls");
+  calls->require_subcommand(1);
+  CLI::App* calls_list = calls->add_subcommand("list", "Calls, newest first");
+  AddCommonFlags(calls_list, &flags);
+  bool calls_json = false;
+  int calls_limit = 1000;
+  calls_list->add_flag("--json", calls_json, "JSON array");
+  calls_list->add_option("--limit", calls_limit, "at most this many calls")
+      ->check(CLI::Range(1, 1000000));
+
+  CLI::App* recording = cli.add_subcommand("recording", "Call recordings in the vault");
+  recording->require_subcommand(1);
+  CLI::App* recording_export =
+      recording->add_subcommand("export", "Decrypt one call's recording to a file (audited)");
+  AddCommonFlags(recording_export, &flags);
+  int64_t export_call = 0;
+  std::string export_reason, export_format = "wav", export_out;
+  recording_export->add_option("call", export_call, "call id")->required();
+  recording_export->add_option("--reason", export_reason, "why (required, audited)")->required();
+  recording_export->add_option("--format", export_format, "wav or opus")
+      ->check(CLI::IsMember({"wav", "opus"}));
+  recording_export->add_option("--out", export_out, "output file")->required();
+  CLI::App* recording_verify = recording->add_subcommand(
+      "verify", "Check recording files against the audit trail; exit 1 on any problem");
+  AddCommonFlags(recording_verify, &flags);
+  std::optional<int64_t> verify_call;
+  recording_verify->add_option("call", verify_call, "one call id (default: all)");
+  CLI::App* recording_rotate = recording->add_subcommand(
+      "rotate-key", "Add a new master key; new recordings use it, old keys still decrypt");
+  AddCommonFlags(recording_rotate, &flags);
+
+  CLI::App* cdr = cli.add_subcommand("cdr", "Call records from the PBX");
+  cdr->require_subcommand(1);
+  CLI::App* cdr_import = cdr->add_subcommand("import", "Import an Asterisk Master.csv");
+  AddCommonFlags(cdr_import, &flags);
+  std::string cdr_file;
+  cdr_import->add_option("file", cdr_file, "Master.csv")->required();
+
   cli.add_subcommand("version", "Print the version");
 
   try {
@@ -372,6 +433,25 @@ int Main(int argc, char** argv) {
       if (!config) return Fail(config.error());
       return BanCommand(*config, action, ban_source, CliActor());
     }
+  }
+  if (cli.got_subcommand("capture") || calls->got_subcommand("list") ||
+      recording->got_subcommand("export") || recording->got_subcommand("verify") ||
+      recording->got_subcommand("rotate-key") || cdr->got_subcommand("import")) {
+    auto config = ResolveConfig(flags);
+    if (!config) return Fail(config.error());
+    spdlog::set_level(LogLevel(config->log_level));
+    if (cli.got_subcommand("capture")) {
+      if (!capture_filter.empty()) capture_options.filter = capture_filter;
+      return CaptureCommand(*config, capture_options);
+    }
+    if (calls->got_subcommand("list")) return CallsListCommand(*config, calls_json, calls_limit);
+    if (recording->got_subcommand("export")) {
+      return RecordingExportCommand(*config, export_call, export_reason, export_format, export_out,
+                                    CliActor());
+    }
+    if (recording->got_subcommand("verify")) return RecordingVerifyCommand(*config, verify_call);
+    if (recording->got_subcommand("rotate-key")) return RecordingRotateKeyCommand(*config);
+    return CdrImportCommand(*config, cdr_file, CliActor());
   }
   // dlp extensions: dispatch (redact)
   if (cli.got_subcommand("redact")) {

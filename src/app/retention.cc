@@ -1,5 +1,7 @@
 #include "app/retention.h"
 
+#include "app/recording_service.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -54,7 +56,7 @@ bool TableExists(store::Connection& c, const char* table) {
 
 Result<std::vector<PurgeResult>> RunRetention(store::Database& db, audit::Log& log,
                                               core::Clock& clock, const Config& config,
-                                              bool dry_run) {
+                                              bool dry_run, recording::Recordings* recordings) {
   const core::WallTime now = clock.WallNow();
   std::vector<PurgeResult> results;
   for (const Policy& p : kPolicies) {
@@ -99,6 +101,24 @@ Result<std::vector<PurgeResult>> RunRetention(store::Database& db, audit::Log& l
     }
     results.push_back(std::move(r));
   }
+  if (recordings != nullptr) {
+    auto add = [&](std::string kind, std::string table, int64_t days,
+                   const recording::PurgeResult& purged, int64_t count) {
+      results.push_back({.kind = std::move(kind),
+                         .table = std::move(table),
+                         .days = static_cast<int>(days),
+                         .count = count,
+                         .oldest = purged.oldest,
+                         .newest = purged.newest});
+    };
+    const auto days = [&](int64_t d) { return now - std::chrono::hours(24 * d); };
+    FG_ASSIGN_OR_RETURN(auto audio, recordings->PurgeRecordings(
+                                        days(config.retention_recordings_days), dry_run));
+    add("recordings", "recording_files", config.retention_recordings_days, audio, audio.recordings);
+    FG_ASSIGN_OR_RETURN(auto calls, recordings->PurgeCalls(
+                                        days(config.retention_call_records_days), dry_run));
+    add("call_records", "recording_calls", config.retention_call_records_days, calls, calls.calls);
+  }
   return results;
 }
 
@@ -108,7 +128,13 @@ int RetentionCommand(const Config& config, bool dry_run, bool vacuum) {
     std::fprintf(stderr, "floorguard: %s\n", rt.error().message.c_str());
     return rt.error().code == ErrorCode::kInvalidArgument ? 2 : 1;
   }
-  auto results = RunRetention(*(*rt)->db, *(*rt)->log, (*rt)->clock, config, dry_run);
+  auto recording = OpenRecordings(**rt);
+  if (!recording) {
+    std::fprintf(stderr, "floorguard: %s\n", recording.error().message.c_str());
+    return 1;
+  }
+  auto results = RunRetention(*(*rt)->db, *(*rt)->log, (*rt)->clock, config, dry_run,
+                              (*recording)->recordings.get());
   if (!results) {
     std::fprintf(stderr, "floorguard: %s\n", results.error().message.c_str());
     return 1;

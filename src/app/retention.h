@@ -20,6 +20,7 @@
 #include "app/config.h"
 #include "audit/audit.h"
 #include "core/clock.h"
+#include "recording/recording.h"
 #include "store/store.h"
 
 namespace fg::app {
@@ -32,9 +33,12 @@ struct PurgeResult {
   std::optional<core::WallTime> oldest, newest;
 };
 
+// With `recordings`, call audio past retention.recordings_days is crypto-shredded (its key
+// destroyed, then the file removed) and call records past retention.call_records_days go.
 Result<std::vector<PurgeResult>> RunRetention(store::Database& db, audit::Log& log,
                                               core::Clock& clock, const Config& config,
-                                              bool dry_run);
+                                              bool dry_run,
+                                              recording::Recordings* recordings = nullptr);
 
 // `floorguard retention run [--dry-run] [--vacuum]`: prints one line per table; exit code.
 int RetentionCommand(const Config& config, bool dry_run, bool vacuum);

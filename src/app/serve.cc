@@ -16,7 +16,9 @@
 #include "api/log_routes.h"
 #include "app/defense.h"
 #include "app/physical_access.h"
+#include "app/recording_service.h"
 #include "app/retention.h"
+#include "api/recording_routes.h"
 #include "app/runtime.h"
 #include "app/version.h"
 #include "directory/demo.h"
@@ -79,6 +81,8 @@ struct RunningServer::Impl {
   std::thread checkpointer;
   std::unique_ptr<Defense> defense;
   std::unique_ptr<PhysicalAccess> physical;
+  std::unique_ptr<RecordingParts> recording;
+  std::unique_ptr<LiveCapture> capture;  // when [recording] enabled
   Config config;
 };
 
@@ -109,6 +113,24 @@ Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config
   api::AddLogRoutes(api.routes(), [defense] { return defense->intake(); });
   api.AddMetricsSource([defense] { return defense->PrometheusText(); });
   FG_ASSIGN_OR_RETURN(impl->physical, PhysicalAccess::Start(rt, *impl->defense, config, api, demo));
+  FG_ASSIGN_OR_RETURN(impl->recording, OpenRecordings(rt));
+  if (config.recording_enabled) {
+    FG_ASSIGN_OR_RETURN(
+        impl->capture,
+        LiveCapture::Start(rt, *impl->recording,
+                           [defense](std::string_view kind, int64_t call, std::string_view detail) {
+                             nlohmann::json details = {{"call_id", call},
+                                                       {"detail", std::string(detail)}};
+                             (void)defense->RaiseAlert(
+                                 {.rule = std::string(kind),
+                                  .severity = detect::Severity::kHigh,
+                                  .summary = "Call " + std::to_string(call) + ": " +
+                                             std::string(detail),
+                                  .details = details.dump()});
+                           }));
+  }
+  api::AddRecordingRoutes(api.routes(), *impl->recording->recordings,
+                          impl->capture ? &impl->capture->recorder() : nullptr);
   api::AddAuditRoutes(api.routes(), *rt.log, rt.bus, *rt.auth);
   FG_RETURN_IF_ERROR(api.Finalize());
 
@@ -145,7 +167,7 @@ Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config
       // Retention: once an hour, half an hour after start.
       if ((ticks + 1) % 3600 == 1800) {
         auto purged = RunRetention(*raw->rt->db, *raw->rt->log, raw->rt->clock, raw->config,
-                                   /*dry_run=*/false);
+                                   /*dry_run=*/false, raw->recording->recordings.get());
         if (!purged) spdlog::error("retention purge failed: {}", purged.error().ToString());
       }
       if (++ticks % 60 == 0) {
@@ -169,6 +191,7 @@ void RunningServer::Stop() {
   }
   impl_->stop_cv.notify_all();
   impl_->checkpointer.join();
+  impl_->capture.reset();  // writes every open call before the trail is closed
   impl_->defense->Stop();
   (void)impl_->rt->log->AppendDurably(
       {.actor = "system", .action = "server.stop", .subject = "server"});

@@ -169,21 +169,19 @@ const NextCandidateFn kNextCandidate = ChooseNextCandidate();
 // The pre-filter: which lines can hold a finding. Log text has a number every few bytes, so
 // "has a digit" rules out little; what can START a finding is much rarer:
 //   - a stretch of digits joined by single separators that holds 12+ digits (PAN, track), or
-//     9+ digits shaped like an SSN (nine in a row, or 3-2-4);
-//   - two capital letters before a digit (IBAN);
-//   - a keyword an expiry or CVV needs when no card is near ("exp", "card", "cvv", ...);
+//     an SSN shape (3-2-4 with '-' or ' ');
+//   - two capital letters starting a word, then a digit (IBAN);
+//   - a keyword an expiry, CVV or keyed SSN needs ("exp", "card", "cvv", "ssn", ...);
 //   - any byte >= 0x80 (Unicode digits, zero-width characters, NBSP).
 // No construct the scanner reads crosses a newline (runs, IBANs and track data stop there), so
 // the scanner is in the same state at every line start whether or not it read the lines
-// before: it reads only the lines around a trigger. An expiry or CVV is kept only next to a
-// keyword (at most 24 bytes before it, +32 for a CVV after such an expiry) or within
-// kNearBytes + kCvvBytes (+ one expiry) of a card, all inside [line start - 128, line end +
-// 192) of the trigger's line; lines outside every such span hold nothing the scanner would keep.
-constexpr size_t kHotBefore = 128;
+// before: it reads only the lines around a trigger. A card keeps an expiry or CVV only on its
+// own line (NearCard); a keyword reaches at most 40 bytes after it (an SSN), 24 + 32 for an
+// expiry and its CVV: every trigger marks [its line start, its line end + kHotAfter) rounded to
+// whole lines, and lines outside every such span hold nothing the scanner would keep.
 constexpr size_t kHotAfter = 192;
-static_assert(kHotBefore >= internal::kNearBytes + 8 &&
-                  kHotAfter >= 96 + internal::kNearBytes + internal::kCvvBytes,
-              "hot spans must cover the reach of NearCard and the keyword checks");
+static_assert(kHotAfter >= 96 + internal::kNearBytes + internal::kCvvBytes,
+              "hot spans must cover the reach of the keyword checks");
 
 struct Span {
   size_t begin, end;
@@ -276,15 +274,21 @@ bool StretchMatters(const uint8_t* p, size_t at, size_t n, size_t* end) {
   while (e < n && e - at < kMaxWalk && InStretch(p, e, n)) ++e;
   *end = e;
   if (at - b >= kMaxWalk || e - at >= kMaxWalk) return true;
+  const bool track_next = e < n && (p[e] == '=' || p[e] == '^' || p[e] == 'D');
+  // One group (an epoch timestamp, an id): only the whole can be a PAN; no issuer starts with
+  // 0, 1, 7, 8 or 9. (An SSN shape has separators.)
+  if (!track_next && std::find_if_not(p + b, p + e, IsAsciiDigit) == p + e &&
+      (e - b > 19 || p[b] < '2' || p[b] > '6')) {
+    return false;
+  }
   char digits[2 * kMaxWalk];
   uint16_t group_starts[2 * kMaxWalk + 1];  // digit index where each group starts
   size_t count = 0, consecutive = 0, groups = 0;
-  bool nine_in_a_row = false;
   for (size_t i = b; i < e; ++i) {
     if (IsAsciiDigit(p[i])) {
       if (consecutive == 0) group_starts[groups++] = static_cast<uint16_t>(count);
       digits[count++] = static_cast<char>(p[i]);
-      if (++consecutive >= 9) nine_in_a_row = true;
+      ++consecutive;
     } else {
       if (p[i] == '%') return true;  // "%20" separators: let the scanner read it
       consecutive = 0;
@@ -292,7 +296,6 @@ bool StretchMatters(const uint8_t* p, size_t at, size_t n, size_t* end) {
   }
   group_starts[groups] = static_cast<uint16_t>(count);
   if (count < 9) return false;
-  if (nine_in_a_row && HasKeyword(p, b > 40 ? b - 40 : 0, e, kSsnWords)) return true;
   for (size_t i = b; i + 11 <= e; ++i) {  // ddd-dd-dddd or ddd dd dddd
     const uint8_t s = p[i + 3];
     if ((s == '-' || s == ' ') && p[i + 6] == s && IsAsciiDigit(p[i]) && IsAsciiDigit(p[i + 1]) &&
@@ -304,6 +307,7 @@ bool StretchMatters(const uint8_t* p, size_t at, size_t n, size_t* end) {
   }
   if (count < 12) return false;
   const bool track = e < n && (p[e] == '=' || p[e] == '^');
+  if (e < n && p[e] == 'D' && count >= 12) return true;  // EMV tag 57: the scanner decides
   // The scanner only ever checks whole groups (a run, or its first groups, or what follows a
   // space where the grouping changes).
   for (size_t g = 0; g < groups; ++g) {
@@ -312,6 +316,7 @@ bool StretchMatters(const uint8_t* p, size_t at, size_t n, size_t* end) {
       if (len > 19) break;
       if (len < 12) continue;
       const std::string_view window(digits + group_starts[g], len);
+      if (!track && (window[0] < '2' || window[0] > '6')) continue;
       if (Luhn(window) && (track || MatchIssuer(window) != nullptr)) return true;
     }
   }
@@ -320,8 +325,9 @@ bool StretchMatters(const uint8_t* p, size_t at, size_t n, size_t* end) {
 
 // Lower-cased (| 0x20) prefixes of the expiry and CVV keywords; "id th", "id un", "od th" stand
 // for "valid thru", "valid until", "good thru".
-constexpr std::string_view kTriggerWords[] = {"exp",  "card", "cvv",   "cvc",   "cid",  "csc",
-                                              "secu", "veri", "id th", "id un", "od th"};
+constexpr std::string_view kTriggerWords[] = {"exp",   "card", "cvv",  "cvc",   "cid",
+                                              "csc",   "secu", "veri", "id th", "id un",
+                                              "od th", "ssn",  "soci"};
 
 inline bool TriggerWordAt(const uint8_t* p, size_t i, size_t n) {
   for (std::string_view w : kTriggerWords) {
@@ -342,7 +348,7 @@ class HotLines {
   size_t Trigger(size_t t) {
     const size_t ls = LineStart(p_, t);
     const size_t le = LineEnd(p_, t, n_);
-    const size_t begin = LineStart(p_, ls > kHotBefore ? ls - kHotBefore : 0);
+    const size_t begin = ls;
     const size_t end = le + kHotAfter >= n_ ? n_ : LineEnd(p_, le + kHotAfter, n_);
     if (!spans_.empty() && begin <= spans_.back().end) {
       spans_.back().end = std::max(spans_.back().end, end);
@@ -395,18 +401,37 @@ FG_AVX2 __m256i InRange(__m256i v, char lo, char span) {
 }
 FG_AVX2 __m256i Digit(__m256i v) { return InRange(v, '0', 9); }
 FG_AVX2 __m256i Upper(__m256i v) { return InRange(v, 'A', 25); }
+FG_AVX2 __m256i Letter(__m256i v) {
+  return InRange(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), 'a', 25);
+}
+// Separator bytes ' ' '%' '-' '.' '/' are 0x2_ with low nibble 0, 5, D, E, F.
+FG_AVX2 __m256i Sep(__m256i v) {
+  const __m256i sep_lo = _mm256_setr_epi8(-1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1,
+                                          0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1);
+  const __m256i lo = _mm256_and_si256(v, _mm256_set1_epi8(0x0F));
+  const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0F));
+  return _mm256_and_si256(Eq(hi, 2), _mm256_shuffle_epi8(sep_lo, lo));
+}
+FG_AVX2 uint64_t Mask64(__m256i lo, __m256i hi) {
+  return static_cast<uint32_t>(_mm256_movemask_epi8(lo)) |
+         (static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(hi))) << 32);
+}
 #undef FG_AVX2
 
-// 32 bytes a step: masks of triggers; a 9-byte stretch is found with shifts over the previous
-// and the current block. Returns where the scalar scan takes over.
+// 64 bytes a step, branch-free up to one test: 64-bit masks of digits, separators, capitals,
+// bytes >= 0x80 and keyword starts (a Teddy-style nibble match on three bytes). A run of 12+
+// stretch bytes (digits and single separators) is found with shifts over the previous and the
+// current block: shorter runs can never hold a PAN, and only blocks with such a run, an SSN
+// shape, a keyword candidate, an IBAN start or a non-ASCII byte leave the fast path. Returns
+// where the scalar scan takes over.
 __attribute__((target("avx2"))) size_t HotLines::Avx2() {
-  const __m256i lower_hi = _mm256_set1_epi8(0x02);
   const __m256i nibble = _mm256_set1_epi8(0x0F);
-  // Bucket b holds the b-th prefix; bit b of table[k][nibble] says the prefix's k-th byte has
+  const __m256i lower_hi = _mm256_set1_epi8(0x02);
+  // Bucket b holds the b-th prefixes; bit b of table[k][nibble] says a prefix's k-th byte has
   // that nibble.
-  constexpr std::string_view kPrefixes[8][2] = {{"exp", ""}, {"car", ""},   {"cvv", "cvc"},
-                                                {"cid", ""}, {"csc", ""},   {"sec", ""},
-                                                {"ver", ""}, {"id ", "od "}};
+  constexpr std::string_view kPrefixes[8][3] = {
+      {"exp", "", ""}, {"car", "", ""},       {"cvv", "cvc", ""}, {"cid", "", ""},
+      {"csc", "", ""}, {"sec", "ssn", "soc"}, {"ver", "", ""},    {"id ", "od ", ""}};
   alignas(32) uint8_t lo_table[3][32] = {}, hi_table[3][32] = {};
   for (int b = 0; b < 8; ++b) {
     for (std::string_view word : kPrefixes[b]) {
@@ -419,118 +444,118 @@ __attribute__((target("avx2"))) size_t HotLines::Avx2() {
       }
     }
   }
-  const __m256i sep_lo = _mm256_setr_epi8(-1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1,
-                                          0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1);
   __m256i teddy_lo[3], teddy_hi[3];
   for (int k = 0; k < 3; ++k) {
     teddy_lo[k] = _mm256_load_si256(reinterpret_cast<const __m256i*>(lo_table[k]));
     teddy_hi[k] = _mm256_load_si256(reinterpret_cast<const __m256i*>(hi_table[k]));
   }
+  __extension__ typedef unsigned __int128 U128;
   size_t i = 0;
-  uint64_t prev = 0;  // stretch mask of the previous block
-  uint64_t prev_digits = 0;
-  uint64_t prev_ds = 0;  // '-' and ' ' bytes of the previous block
-  uint64_t prev_upper = 0;
+  // Masks of the previous block: stretch, digits, '-'/' ', letters and digits, capitals.
+  uint64_t prev_t = 0, prev_d = 0, prev_ds = 0, prev_alnum = 0, prev_upper = 0;
   size_t checked_until = 0;
-  while (i + 34 <= n_) {
-    const auto* q = reinterpret_cast<const __m256i*>(p_ + i);
-    const __m256i x0 = _mm256_loadu_si256(q);
-    const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p_ + i + 1));
-    const __m256i x2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p_ + i + 2));
-    const __m256i d0 = Digit(x0), d1 = Digit(x1);
-    // Separator bytes ' ' '%' '-' '.' '/' are 0x2_ with low nibble 0, 5, D, E, F.
-    const __m256i lo0 = _mm256_and_si256(x0, nibble);
-    const __m256i hi0 = _mm256_and_si256(_mm256_srli_epi16(x0, 4), nibble);
-    const __m256i sep = _mm256_and_si256(Eq(hi0, 2), _mm256_shuffle_epi8(sep_lo, lo0));
-    const __m256i stretch_v = _mm256_or_si256(d0, _mm256_and_si256(sep, d1));
-    // IBAN: two capitals then a digit.
-    // Keywords: a Teddy-style nibble match on the first three (lower-cased) bytes, then the
-    // whole word checked for the rare positions that pass.
-    __m256i kw = _mm256_set1_epi8(static_cast<char>(0xFF));
-    // Lower-casing sets bit 5, that is bit 1 of the high nibble.
-    const __m256i xs[3] = {x0, x1, x2};
-    for (int k = 0; k < 3; ++k) {
-      const __m256i lo = k == 0 ? lo0 : _mm256_and_si256(xs[k], nibble);
-      const __m256i hi = _mm256_or_si256(
-          k == 0 ? hi0 : _mm256_and_si256(_mm256_srli_epi16(xs[k], 4), nibble), lower_hi);
-      kw = _mm256_and_si256(kw, _mm256_and_si256(_mm256_shuffle_epi8(teddy_lo[k], lo),
+  while (i + 66 <= n_) {
+    __m256i x[2], digit[2], kw[2], sep[2];
+    for (int h = 0; h < 2; ++h) {
+      const uint8_t* q = p_ + i + 32 * h;
+      x[h] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q));
+      const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 1));
+      const __m256i x2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 2));
+      digit[h] = Digit(x[h]);
+      sep[h] = Sep(x[h]);
+      __m256i m = _mm256_set1_epi8(static_cast<char>(0xFF));
+      const __m256i xs[3] = {x[h], x1, x2};
+      for (int k = 0; k < 3; ++k) {
+        const __m256i lo = _mm256_and_si256(xs[k], nibble);
+        const __m256i hi =
+            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(xs[k], 4), nibble), lower_hi);
+        m = _mm256_and_si256(m, _mm256_and_si256(_mm256_shuffle_epi8(teddy_lo[k], lo),
                                                  _mm256_shuffle_epi8(teddy_hi[k], hi)));
+      }
+      kw[h] = _mm256_cmpeq_epi8(m, _mm256_setzero_si256());
     }
-    uint32_t words =
-        ~static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(kw, _mm256_setzero_si256())));
-    // IBAN: two capitals then a digit (starts in bits 30..61 of the two blocks; earlier ones
-    // were seen with the previous block).
-    const uint64_t cur_upper = static_cast<uint32_t>(_mm256_movemask_epi8(Upper(x0)));
-    const uint64_t wu = (cur_upper << 32) | prev_upper;
-    const uint64_t cur_digits = static_cast<uint32_t>(_mm256_movemask_epi8(d0));
-    const uint64_t wd = (cur_digits << 32) | prev_digits;
-    const uint64_t iban = wu & (wu >> 1) & (wd >> 2) & (0xFFFFFFFFull << 30);
-    uint32_t hits = static_cast<uint32_t>(_mm256_movemask_epi8(x0)) |  // bytes >= 0x80
-                    static_cast<uint32_t>(iban >> 32) | (iban != 0 ? 1u : 0u);
-    while (words != 0 && hits == 0) {
-      const size_t at = i + static_cast<size_t>(__builtin_ctz(words));
-      words &= words - 1;
-      if (TriggerWordAt(p_, at, n_)) hits = 1u << (at - i);
-    }
-    const uint64_t cur = static_cast<uint32_t>(_mm256_movemask_epi8(stretch_v));
-    const uint64_t w = (cur << 32) | prev;
-    const uint64_t cur_ds =
-        static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_or_si256(Eq(x0, '-'), Eq(x0, ' '))));
-    const uint64_t wds = (cur_ds << 32) | prev_ds;
-    // Starts of what can hold a finding: 12 stretch bytes in a row (a PAN), nine digits in a
-    // row, or digits and '-'/' ' shaped 3-2-4 (an SSN).
-    const uint64_t a = w & (w >> 1), b = a & (a >> 2), c = b & (b >> 4);
-    const uint64_t da = wd & (wd >> 1), db = da & (da >> 2), dc = db & (db >> 4);
-    const uint64_t ssn = da & (wd >> 2) & (wds >> 3) & (da >> 4) & (wds >> 6) & (db >> 7);
-    uint64_t nine = (c & (b >> 8)) | (dc & (wd >> 8)) | ssn;
-    if (hits != 0) {
-      i = Trigger(i + static_cast<size_t>(__builtin_ctz(hits)));
-      prev = prev_digits = prev_ds = prev_upper = 0;
+    const uint64_t d = Mask64(digit[0], digit[1]);
+    const uint64_t s = Mask64(sep[0], sep[1]);
+    // Stretch bytes, looking back only: a digit, or a separator after a digit. A stretch with
+    // 12 digits has 12 such bytes in a row.
+    const uint64_t t = d | (s & ((d << 1) | (prev_d >> 63)));
+    const uint64_t high = Mask64(x[0], x[1]);
+    const uint64_t alnum = d | Mask64(Letter(x[0]), Letter(x[1]));
+    const uint64_t upper = Mask64(Upper(x[0]), Upper(x[1]));
+    const uint64_t ds = Mask64(_mm256_or_si256(Eq(x[0], '-'), Eq(x[0], ' ')),
+                               _mm256_or_si256(Eq(x[1], '-'), Eq(x[1], ' ')));
+    uint64_t words = ~Mask64(kw[0], kw[1]);
+    // IBAN: a word starting with two capitals then a digit (bit j: the digit).
+    const U128 wu = (static_cast<U128>(upper) << 64) | prev_upper;
+    const U128 wa = (static_cast<U128>(alnum) << 64) | prev_alnum;
+    // Ends of 12 stretch bytes in a row (bit j: bytes j-11..j), and of 3-2-4 (an SSN).
+    const U128 w = (static_cast<U128>(t) << 64) | prev_t;
+    const uint64_t prev_t_before = prev_t;
+    const U128 a = w & (w << 1), b = a & (a << 2), c = b & (b << 4);
+    const U128 wd = (static_cast<U128>(d) << 64) | prev_d;
+    const U128 wds = (static_cast<U128>(ds) << 64) | prev_ds;
+    const U128 d2 = wd & (wd << 1), d4 = d2 & (d2 << 2);
+    const uint64_t iban = static_cast<uint64_t>((wd & (wu << 1) & (wu << 2) & ~(wa << 3)) >> 64);
+    const uint64_t ssn = static_cast<uint64_t>(
+        (d4 & (wds << 4) & (d2 << 5) & (wds << 7) & (d2 << 8) & (wd << 10)) >> 64);
+    const uint64_t runs = static_cast<uint64_t>((c & (b << 8)) >> 64) | ssn;
+    prev_t = t;
+    prev_d = d;
+    prev_ds = ds;
+    prev_alnum = alnum;
+    prev_upper = upper;
+    if ((high | iban | words | runs) == 0) {
+      i += 64;
       continue;
     }
-    bool triggered = false;
-    while (nine != 0) {
-      const int j = __builtin_ctzll(nine);
-      const size_t at = i - 32 + static_cast<size_t>(j);
-      // The stretch holding j: bits [first, last) of w; first 0 when it may begin earlier.
-      // (w >> j) is all ones only when j == 0 and all 64 bytes are stretch: ctz(0) is undefined.
-      const uint64_t rest = ~(w >> j);
-      const int last = rest == 0 ? 64 : j + __builtin_ctzll(rest);
-      const uint64_t below = ~w & ((1ull << j) - 1);
-      const int first = below == 0 ? 0 : 64 - __builtin_clzll(below);
-      const uint64_t span_mask = (last == 64 ? ~0ull : (1ull << last) - 1) & ~((1ull << first) - 1);
-      nine &= ~span_mask;
+    // Slow path: the first real trigger, in byte order.
+    uint64_t hits = high | iban;  // an IBAN's digit is on its capitals' line
+    while (words != 0) {
+      const int j = __builtin_ctzll(words);
+      words &= words - 1;
+      if (hits != 0 && j >= __builtin_ctzll(hits)) break;
+      if (TriggerWordAt(p_, i + static_cast<size_t>(j), n_)) hits |= 1ull << j;
+    }
+    const int first_hit = hits == 0 ? 64 : __builtin_ctzll(hits);
+    size_t trigger = hits == 0 ? n_ : i + static_cast<size_t>(first_hit);
+    uint64_t stretch_ends = runs & (first_hit == 64 ? ~0ull : (1ull << first_hit) - 1);
+    while (stretch_ends != 0) {
+      const size_t at = i + static_cast<size_t>(__builtin_ctzll(stretch_ends));
+      stretch_ends &= stretch_ends - 1;
       if (at < checked_until) continue;
-      if (last == 64) continue;  // goes on into the next block: decided there
-      const size_t stretch_end = i - 32 + static_cast<size_t>(last);
-      if (first > 0) {  // the whole stretch is in these 64 bytes: decide what the masks can
-        const int count = __builtin_popcountll(wd & span_mask);
-        bool maybe = count >= 12;
-        if (!maybe && count >= 9) {  // only an SSN: nine digits in a row, or 3-2-4 with '-'/' '
-          const uint64_t d = wd & span_mask;
-          const uint64_t d2 = d & (d >> 1), d4 = d2 & (d2 >> 2), d8 = d4 & (d4 >> 4);
-          maybe = (d8 & (d >> 8)) != 0 || (wds & span_mask) != 0;
-        }
-        if (!maybe) {
-          checked_until = stretch_end;
-          continue;
+      // Bounds of the stretch from the masks when it lies in these 128 bytes.
+      const int j = static_cast<int>(at - i);
+      const uint64_t rest = ~(t >> j);
+      const uint64_t below_hi = ~t & ((1ull << j) - 1), below_lo = ~prev_t_before;
+      if (rest != 0 && (below_hi | below_lo) != 0) {
+        const size_t e = at + static_cast<size_t>(__builtin_ctzll(rest));
+        const size_t b = below_hi != 0 ? i + static_cast<size_t>(64 - __builtin_clzll(below_hi))
+                                       : i - static_cast<size_t>(__builtin_clzll(below_lo));
+        checked_until = e;
+        // Fewer than 12 digits (an IP address, a kernel time): no PAN; an SSN shape goes on.
+        const U128 span = ((U128{1} << (e + 64 - i)) - 1) & ~((U128{1} << (b + 64 - i)) - 1);
+        const U128 digits_in = wd & span;
+        const int count = __builtin_popcountll(static_cast<uint64_t>(digits_in)) +
+                          __builtin_popcountll(static_cast<uint64_t>(digits_in >> 64));
+        if (count < 12 && (ssn & static_cast<uint64_t>(span >> 64)) == 0) continue;
+        if ((w & ~wd & span) == 0 && (e - b > 19 || p_[b] < '2' || p_[b] > '6') &&
+            !(e < n_ && (p_[e] == '=' || p_[e] == '^' || p_[e] == 'D'))) {
+          continue;  // one group that no issuer starts
         }
       }
       if (StretchMatters(p_, at, n_, &checked_until)) {
-        triggered = true;
-        i = Trigger(at);
-        prev = prev_digits = prev_ds = prev_upper = 0;
+        trigger = at;
         break;
       }
     }
-    if (triggered) continue;
-    prev = cur;
-    prev_digits = cur_digits;
-    prev_ds = cur_ds;
-    prev_upper = cur_upper;
-    i += 32;
+    if (trigger == n_) {
+      i += 64;
+      continue;
+    }
+    i = Trigger(trigger);
+    prev_t = prev_d = prev_ds = prev_alnum = prev_upper = 0;
   }
-  return i >= 8 ? i - 8 : 0;  // the scalar scan sees stretches starting in the last 8 bytes
+  return i;
 }
 #endif
 
@@ -801,6 +826,24 @@ bool TryTrack2(const uint8_t* p, size_t run_begin, size_t run_end, size_t n, siz
   return true;
 }
 
+// EMV tag 57 (track 2 equivalent data, as terminals log it in hex): PAN 'D' YYMM ... 'F'*.
+// Returns [begin, end).
+bool TryTrackEmv(const uint8_t* p, size_t run_begin, size_t run_end, size_t n, size_t* begin,
+                 size_t* end) {
+  if (run_end >= n || p[run_end] != 'D') return false;
+  size_t i = run_end + 1;
+  size_t digits = 0;
+  while (i < n && p[i] >= '0' && p[i] <= '9' && i - run_begin < 40) {
+    ++i;
+    ++digits;
+  }
+  if (digits < 4) return false;
+  while (i < n && (p[i] == 'F' || p[i] == 'f') && i - run_begin < 41) ++i;
+  *begin = run_begin;
+  *end = i;
+  return true;
+}
+
 // Track 1: '%'? 'B' PAN '^' NAME '^' YYMM ... '?'.
 bool TryTrack1(const uint8_t* p, size_t run_begin, size_t run_end, size_t n, size_t* begin,
                size_t* end) {
@@ -847,6 +890,9 @@ bool SsnValid(std::string_view d) {
   if (d.substr(3, 2) == "00" || d.substr(5, 4) == "0000") return false;
   return true;
 }
+
+// The most digits of a run whose pieces may be an expiry or a CVV ("12/2027 123").
+constexpr int kMaxShortDigits = 8;
 
 struct Candidate {
   Kind kind;  // kExpiry or kCvv
@@ -895,7 +941,7 @@ class TextScanner {
     // Two numbers that a space joins are two tokens where the grouping changes: "12/27 4111
     // 1111 ...", "20240115123456 4111 ...". The first is checked whole; the rest is read again.
     size_t rest = 0;
-    for (int g = 1; g < run.groups; ++g) {
+    for (int g = 1; g < run.groups && !IsFourSixRest(run, run.groups); ++g) {
       if (run.sep[g - 1] != ' ') continue;
       const bool kind_changes =
           (g >= 2 && run.sep[g - 2] != ' ') || (g + 1 < run.groups && run.sep[g] != ' ');
@@ -924,6 +970,19 @@ class TextScanner {
         return end;
       }
     }
+    if (run.groups == 1 && run.end < n_ && p_[run.end] == 'D') {
+      // Tag 57: the PAN, or "57" and a length byte before it when the tag is written joined.
+      size_t begin = 0, end = 0;
+      for (const size_t skip : {size_t{0}, size_t{4}}) {
+        if (skip == 4 && !digits.starts_with("57")) break;
+        const std::string_view pan = digits.substr(std::min(skip, digits.size()));
+        const std::string_view brand = PanBrand(pan);
+        if (!brand.empty() && TryTrackEmv(p_, run.begin, run.end, n_, &begin, &end)) {
+          AddPan(Kind::kTrack2, begin, end, pan, brand);
+          return end;
+        }
+      }
+    }
     if (run.groups == 1 && InHexToken(p_, run.begin, run.end, n_)) return run.end;
     if (IsPanShape(run, run.groups)) {
       if (std::string_view brand = PanBrand(digits); !brand.empty()) {
@@ -931,17 +990,8 @@ class TextScanner {
         return run.end;
       }
     }
-    // A PAN followed by more groups (its expiry, its CVV): the longest prefix of whole groups.
-    for (int k = run.groups - 1; k >= 1; --k) {
-      if (!IsPanShape(run, k)) continue;
-      const size_t count = PrefixDigits(run, k);
-      if (count < 12 || count > 19) continue;
-      const std::string_view prefix = digits.substr(0, count);
-      if (std::string_view brand = PanBrand(prefix); !brand.empty()) {
-        AddPan(Kind::kPan, run.begin, run.group_end[k - 1], prefix, brand);
-        return run.group_begin[k];  // the rest is read again as its own run
-      }
-    }
+    // A run is a PAN or it is not: never a window of it (issue 5). A longer number's groups are
+    // not expiry or CVV candidates either.
     OnShortRun(run, digits);
     return run.end;
   }
@@ -952,10 +1002,17 @@ class TextScanner {
     return count;
   }
 
-  // The first `groups` groups look like a written card number: one group, or groups of at most
-  // six digits joined by one kind of separator.
+  // 4-6-rest ("6011 123456 1234567", Amex's 4-6-5 and Diners' 4-6-4 included): three groups
+  // joined by one kind of separator.
+  static bool IsFourSixRest(const dlp::Run& run, int groups) {
+    return groups == 3 && run.group_len[0] == 4 && run.group_len[1] == 6 &&
+           run.sep[0] == run.sep[1];
+  }
+
+  // The first `groups` groups look like a written card number: one group, 4-6-rest, or groups of
+  // at most six digits joined by one kind of separator.
   static bool IsPanShape(const dlp::Run& run, int groups) {
-    if (groups == 1) return true;
+    if (groups == 1 || IsFourSixRest(run, groups)) return true;
     for (int g = 0; g < groups; ++g) {
       if (run.group_len[g] > 6) return false;
       if (g + 1 < groups && run.sep[g] != run.sep[0]) return false;
@@ -979,6 +1036,7 @@ class TextScanner {
       found_.push_back({Kind::kSsn, run.begin, run.end, std::string(digits), {}, false, 80});
       return;
     }
+    if (run.count > kMaxShortDigits) return;
     // Split at space-like separators; each piece may be an expiry or a CVV.
     int g = 0;
     size_t offset = 0;
@@ -1020,14 +1078,25 @@ class TextScanner {
 
   size_t Back(size_t at, size_t by) const { return at > by ? at - by : 0; }
 
-  // Near a card: a PAN or track ending at most `after` bytes before, or starting at most
-  // `before` bytes after.
+  // Near a card on the same line: a PAN or track ending at most `after` bytes before, or
+  // starting at most `before` bytes after. Without a keyword, a number on another line is never
+  // card data (a log's next line starts with a date or a process id).
   bool NearCard(size_t begin, size_t end, size_t after, size_t before) const {
     for (size_t i = 0; i < card_ends_.size(); ++i) {
-      if (card_ends_[i] <= begin && begin - card_ends_[i] <= after) return true;
-      if (card_begins_[i] >= end && card_begins_[i] - end <= before) return true;
+      if (card_ends_[i] <= begin && begin - card_ends_[i] <= after &&
+          SameLine(card_ends_[i], begin)) {
+        return true;
+      }
+      if (card_begins_[i] >= end && card_begins_[i] - end <= before &&
+          SameLine(end, card_begins_[i])) {
+        return true;
+      }
     }
     return false;
+  }
+
+  bool SameLine(size_t from, size_t to) const {
+    return std::memchr(p_ + from, '\n', to - from) == nullptr;
   }
 
   void Classify() {
@@ -1045,7 +1114,9 @@ class TextScanner {
       bool accept = HasKeyword(p_, Back(c.begin, 24), c.begin, kCvvWords);
       if (!accept) accept = NearCard(c.begin, c.end, internal::kCvvBytes, 0);
       for (size_t e : expiry_ends) {
-        if (e <= c.begin && c.begin - e <= internal::kCvvBytes) accept = true;
+        if (e <= c.begin && c.begin - e <= internal::kCvvBytes && SameLine(e, c.begin)) {
+          accept = true;
+        }
       }
       if (accept) found_.push_back({Kind::kCvv, c.begin, c.end, c.value, {}, false, 80});
     }

@@ -6,8 +6,9 @@
 //     data), Luhn-valid, taken as the WHOLE digit run (digits joined by single separators:
 //     space, '-', '.', '/', NBSP, "%20"); never a window cut out of a longer number. Runs
 //     that are E.164 phone numbers ('+' prefix) and runs of 7+ repeated digits are skipped.
-//   - track 1 and track 2 magnetic-stripe data; CVV/CVC codes and expiry dates near a PAN or
-//     a card keyword (PCI DSS 3.3.1: sensitive authentication data is never kept);
+//   - track 1 and track 2 magnetic-stripe data (and EMV tag 57); CVV/CVC codes and expiry dates
+//     near a PAN on its own line, or after a card keyword (PCI DSS 3.3.1: sensitive
+//     authentication data is never kept);
 //   - US SSNs; IBANs (mod-97).
 // Every Unicode decimal digit (fullwidth, Arabic-Indic, ...) counts as its ASCII digit, and
 // zero-width characters between digits are ignored. Transcript mode reads spoken digits
@@ -75,6 +76,8 @@ size_t StreamTailBytes(Mode mode);
 // Streaming redaction in constant memory: Feed chunks of any size; redacted output is passed
 // to `out` as soon as it cannot be part of a match any more; Finish flushes the rest. A match
 // split across chunks is found. Transcript mode keeps its state across Feed calls (segments).
+// A large chunk (a few KiB plus 64 KiB or more) is scanned where it lies: the bytes passed to
+// `out` are then views into it, valid during the call only (as all of them are).
 class StreamRedactor {
  public:
   using Sink = std::function<void(std::string_view)>;

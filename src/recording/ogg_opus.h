@@ -11,6 +11,12 @@
 //   auto encoder = recording::OggOpusEncoder::Create({.sample_rate = 8000}, sink);
 //   encoder->Write(interleaved);   // any length
 //   encoder->Finish();             // flushes the last segment
+//
+// Each segment resets the encoder, carries its own random serial number and pre-skip, and
+// is padded with silent frames past the encoder's lookahead; its final granule position
+// trims that padding, so decoded segments join without a gap or an overlap and a
+// recording decodes to exactly the samples written. Pages are flushed at least once per
+// second of audio.
 #pragma once
 
 #include <cstdint>
@@ -26,8 +32,12 @@ namespace fg::recording {
 struct OpusOptions {
   int sample_rate = 8000;  // 8000, 12000, 16000, 24000 or 48000
   int channels = 2;
-  int bitrate = 24000;     // bits/s for the stereo stream
-  int complexity = 2;      // 0..10; low keeps many calls per core
+  // Bits/s for the whole stream; 0 picks the lowest rate that keeps the two parties apart
+  // (stereo: 24000 at 8 kHz, 32000 at 12 and 16 kHz, 48000 above; mono: half). Measured with
+  // libopus 1.3: stereo at 16 kbps collapses to mono, and 24 kbps at 16 kHz leaves only
+  // ~11 dB between the channels, so an explicit low bitrate costs channel separation.
+  int bitrate = 0;
+  int complexity = 2;  // 0..10; low keeps many calls per core
   int segment_seconds = 60;
 };
 
@@ -40,7 +50,10 @@ class OggOpusEncoder {
   ~OggOpusEncoder();
   // Interleaved samples (channels per frame); buffered to 20 ms frames.
   Result<void> Write(std::span<const int16_t> interleaved);
-  // Pads the last frame with silence, closes the current segment.
+  // Pads the last frame with silence, closes the current segment. With nothing written
+  // there is no segment at all. Write after Finish is kFailedPrecondition; a second Finish
+  // does nothing. An error from the sink is returned by the Write or Finish that closed
+  // the segment.
   Result<void> Finish();
   int64_t samples_written() const;  // per channel
 
@@ -56,8 +69,12 @@ struct DecodedAudio {
   std::vector<int16_t> samples;  // interleaved
 };
 
-// Decodes one or more concatenated Ogg Opus streams (pre-skip honoured per stream).
-// kDataLoss for a damaged stream.
+// Decodes one or more concatenated Ogg Opus streams (pre-skip honoured per stream, the
+// final granule position trims each stream's padding). Strict: a bad page checksum, lost
+// sync, a missing page, a stream without its end-of-stream page, trailing bytes, an
+// undecodable packet, or streams of different rates or channel counts are kDataLoss, as
+// is empty input. Only channel mapping family 0 (mono, stereo); output gain is ignored.
+// More than 2^29 decoded samples (a forged stream) is kResourceExhausted.
 Result<DecodedAudio> DecodeOggOpus(std::span<const uint8_t> ogg);
 
 // A RIFF/WAVE file (16-bit PCM) of decoded audio, for the console's player.

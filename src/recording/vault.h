@@ -8,6 +8,9 @@
 // current master key (XChaCha20-Poly1305 AEAD, the recording id as associated data) and
 // stored by the caller beside the call record, never in the file. Destroying the wrapped
 // key (crypto-shredding) makes the file unreadable even from a backup.
+// File layout: "FGREC\x01", u16 length + recording id, the 24-byte secretstream header,
+// then per message u32 length + ciphertext; the plain prefix is the first message's
+// associated data, the last message is an empty TAG_FINAL.
 // Master keys form a KeyRing: old keys still unwrap, new recordings use the newest.
 // Keys never appear in logs, errors or answers.
 // Thread-safety: KeyRing is immutable after Load; writers and readers belong to one thread.
@@ -47,7 +50,14 @@ class KeyRing {
   // Appends a fresh key (id "k<unix seconds>") to the file: rotation. Returns its id.
   static Result<std::string> RotateFile(const std::string& path);
 
-  const Key& current() const;
+  KeyRing() = default;
+  KeyRing(const KeyRing&) = default;
+  KeyRing(KeyRing&&) = default;
+  KeyRing& operator=(const KeyRing&) = default;
+  KeyRing& operator=(KeyRing&&) = default;
+  ~KeyRing();  // wipes the secrets
+
+  const Key& current() const;  // only when size() > 0 (Load and Parse never return empty)
   const Key* Find(std::string_view id) const;
   size_t size() const;
 
@@ -62,12 +72,16 @@ struct WrappedKey {
 
 class RecordingWriter {
  public:
+  // Creates the file (mode 0600); kAlreadyExists if it exists: a recording is never
+  // overwritten. kFailedPrecondition for an empty ring.
   static Result<std::unique_ptr<RecordingWriter>> Create(const KeyRing& ring,
                                                          const std::string& path,
                                                          const std::string& recording_id);
   ~RecordingWriter();  // an unfinished file is left as is (readable up to its last segment)
   const WrappedKey& wrapped_key() const;
-  Result<void> Append(std::span<const uint8_t> segment);  // written and flushed at once
+  // Written to the file at once (one write(2), no user-space buffer): a crash loses at
+  // most the segment being written. After Finish or a failed write: kFailedPrecondition.
+  Result<void> Append(std::span<const uint8_t> segment);
   // Writes the final tag, fsyncs, and returns the hex SHA-256 of the whole file.
   Result<std::string> Finish();
   uint64_t bytes_written() const;
@@ -80,8 +94,9 @@ class RecordingWriter {
 
 class RecordingReader {
  public:
-  static Result<std::unique_ptr<RecordingReader>> Open(const KeyRing& ring,
-                                                       const std::string& path,
+  // kFailedPrecondition when the wrapped key's master key is not in the ring; kDataLoss
+  // when the wrapped key is not this recording's, or the file names another recording.
+  static Result<std::unique_ptr<RecordingReader>> Open(const KeyRing& ring, const std::string& path,
                                                        const std::string& recording_id,
                                                        const WrappedKey& key);
   ~RecordingReader();

@@ -6,6 +6,11 @@
 // hold or media changes) into media endpoints per side. RTP is matched by its destination
 // address and port, so the two directions of a call are found even when SIP and RTP come
 // from different hosts. Retransmissions (the same CSeq and message again) change nothing.
+// Every SDP describes where its sender receives, so any INVITE, 1xx/2xx, ACK, UPDATE or
+// PRACK carrying one gives an OnMedia for that side (late offers and re-INVITEs included;
+// an unchanged SDP gives none, a re-INVITE refused with an error restores the old one).
+// A 401/407/3xx to the initial INVITE waits for the retried INVITE (same Call-ID, higher
+// CSeq); a CANCEL waits for the 487. Malformed SIP or SDP is counted, never fatal.
 // It never decides direction or stores anything: it reports to its listener.
 // Thread-safety: one thread (the capture thread).
 //
@@ -40,8 +45,8 @@ struct CallInfo {
   CallEnd end = CallEnd::kNone;
   int final_status = 0;  // final response to the initial INVITE (200, 486, 487, ...)
   std::string from_user, from_display, to_user, request_user;  // request_user: R-URI user
-  Endpoint caller_signalling;  // source of the initial INVITE
-  Endpoint callee_signalling;  // its destination
+  Endpoint caller_signalling;                                  // source of the initial INVITE
+  Endpoint callee_signalling;                                  // its destination
 };
 
 // Where `receiver` wants RTP, and the codecs it accepts (payload type numbers as offered).
@@ -65,17 +70,20 @@ class CallTrackerListener {
 
 struct CallTrackerOptions {
   std::vector<uint16_t> sip_ports = {5060};
-  int64_t ringing_timeout_us = 180'000'000;   // no final answer within this: ended (timeout)
-  int64_t ended_linger_us = 32'000'000;       // forget an ended call's retransmissions after
-  size_t max_calls = 200'000;                 // beyond this new INVITEs are counted and ignored
+  int64_t ringing_timeout_us = 180'000'000;  // no final answer within this: ended (timeout)
+  int64_t ended_linger_us = 32'000'000;      // forget an ended call's retransmissions after
+  size_t max_calls = 200'000;                // beyond this new INVITEs are counted and ignored
+  int64_t tcp_idle_us = 300'000'000;  // a TCP framer with no segment for this long is dropped
+  size_t max_tcp_streams = 10'000;    // beyond this new TCP connections are not framed
 };
 
 struct CallTrackerStats {
   uint64_t sip_messages = 0;
-  uint64_t malformed = 0;     // SIP or SDP that did not parse
+  uint64_t malformed = 0;  // SIP or SDP that did not parse
   uint64_t retransmissions = 0;
   uint64_t calls = 0;
-  uint64_t dropped_calls = 0;  // over max_calls
+  uint64_t dropped_calls = 0;       // over max_calls
+  uint64_t tcp_streams_failed = 0;  // framers given up (gap, oversize) or refused (over the cap)
 };
 
 struct MediaOwner {
@@ -97,7 +105,8 @@ class CallTracker {
   void EndCall(const std::string& call_id, int64_t time_us);
   // Ends unanswered calls past the ringing timeout and forgets lingering ended calls.
   void Sweep(int64_t now_us);
-  // Ends every open call (end of a capture file) with kTimeout at `now_us`.
+  // Ends every open call (end of a capture file) with kTimeout at `now_us` (kCancel for one
+  // already CANCELled, kRejected for one whose INVITE was answered 3xx/401/407 and not retried).
   void EndAll(int64_t now_us);
 
   const CallTrackerStats& stats() const;

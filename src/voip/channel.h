@@ -29,20 +29,22 @@
 namespace fg::voip {
 
 struct ChannelOptions {
-  int sample_rate = 8000;  // of the output PCM; decoders at another rate are resampled
+  int sample_rate = 8000;          // of the output PCM; decoders at another rate are resampled
   int64_t max_gap_seconds = 3600;  // a timestamp jump beyond this is a rebase, not silence
 };
 
 struct ChannelStats {
-  uint64_t packets = 0;          // RTP packets accepted (audio and events)
-  uint64_t duplicates = 0;       // same SSRC + sequence seen again
-  uint64_t late = 0;             // arrived after its slot was drained
-  uint64_t lost = 0;             // expected by sequence but never placed
+  uint64_t packets = 0;     // RTP packets accepted (audio and events)
+  uint64_t duplicates = 0;  // same SSRC + sequence seen again
+  uint64_t late = 0;        // arrived after its slot was drained
+  uint64_t lost = 0;        // expected by sequence but never placed
   uint64_t ssrc_changes = 0;
-  uint64_t unknown_codec = 0;    // packets without a decoder
-  uint64_t events = 0;           // RFC 4733 packets
-  int64_t silence_samples = 0;   // samples filled because nothing covered them
-  int64_t audio_samples = 0;     // samples decoded from packets
+  uint64_t unknown_codec = 0;   // packets without a decoder
+  uint64_t events = 0;          // RFC 4733 packets
+  int64_t silence_samples = 0;  // samples filled because nothing covered them
+  int64_t audio_samples = 0;    // samples decoded from packets
+  uint64_t rebases = 0;         // timelines re-anchored on arrival (new SSRC, implausible jump)
+  int64_t dropped_samples = 0;  // held audio discarded because more than 10 s was pending
 };
 
 // A span on the channel's timeline, in output samples [start, end).
@@ -73,6 +75,9 @@ class ChannelAssembler {
   int64_t drained() const;
 
   // Spans found since the last call (RFC 4733 digits, codec gaps), in timeline samples.
+  // A digit is reported when its end packet arrives; one still sounding when DrainTo
+  // reaches it is reported with the length known so far and its growth follows as
+  // adjacent spans, so a long press is masked while its audio is still in the delay line.
   std::vector<SampleSpan> TakeDtmfSpans();
   std::vector<CodecGap> TakeCodecGaps();
 

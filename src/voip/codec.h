@@ -8,6 +8,7 @@
 //   decoder->Decode(rtp.payload, pcm);
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -30,6 +31,15 @@ class AudioDecoder {
   virtual int SamplesIn(size_t bytes) const = 0;
   // Appends the decoded mono PCM of one RTP payload to `pcm`.
   virtual void Decode(std::span<const uint8_t> payload, std::vector<int16_t>& pcm) = 0;
+  // Decodes straight into `out`, which has room for SamplesIn(payload.size()) samples;
+  // returns how many were written. Saves the hot path a copy.
+  virtual int DecodeInto(std::span<const uint8_t> payload, int16_t* out) {
+    std::vector<int16_t> pcm;
+    Decode(payload, pcm);
+    const size_t n = std::min(pcm.size(), static_cast<size_t>(SamplesIn(payload.size())));
+    std::copy(pcm.begin(), pcm.begin() + static_cast<std::ptrdiff_t>(n), out);
+    return static_cast<int>(n);
+  }
 };
 
 std::unique_ptr<AudioDecoder> MakeDecoder(const Codec& codec);

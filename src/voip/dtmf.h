@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -39,6 +40,10 @@ class DtmfDetector {
   // Processes PCM continuing from the previous call; returns tones that ended (or, with
   // flush, are still sounding) since then. Sample positions count from the first Process.
   std::vector<ToneSpan> Process(std::span<const int16_t> pcm, bool flush = false);
+  // A confirmed tone still sounding: [its start, samples processed so far).
+  std::optional<SampleSpan> Sounding() const;
+  // Samples per analysis block (102 at 8 kHz); a tone is confirmed after two of them.
+  int block_samples() const;
 
  private:
   struct Impl;
@@ -63,9 +68,11 @@ class DtmfMasker {
   // Appends masked PCM that is older than the delay (everything with flush) to `out`.
   void Pop(std::vector<int16_t>& out, bool flush);
   // Merged spans silenced since the last call (in-band detections and MaskSpan calls).
+  // Only spans wholly popped are returned (one still held may grow); all after a flush.
   std::vector<SampleSpan> TakeMaskedSpans();
   // In-band tones detected since the last call, widened by lookback and hangover, so the
-  // caller can mask the other channel too.
+  // caller can mask the other channel too. A tone still sounding is reported as it grows
+  // (overlapping pieces), so the other channel is masked before its delay runs out.
   std::vector<SampleSpan> TakeDetections();
   int64_t pushed() const;
   int64_t popped() const;

@@ -42,12 +42,12 @@ struct EndpointHash {
 
 // pcap link-layer types we decode (values are the DLT_ numbers).
 enum class LinkType : int {
-  kNull = 0,          // BSD loopback: 4-byte address family
-  kEthernet = 1,      // with any number of 802.1Q / 802.1ad tags
-  kRaw = 101,         // raw IPv4/IPv6
-  kLoop = 108,        // OpenBSD loopback
-  kLinuxSll = 113,    // "any" interface, cooked v1
-  kLinuxSll2 = 276,   // cooked v2
+  kNull = 0,         // BSD loopback: 4-byte address family
+  kEthernet = 1,     // with any number of 802.1Q / 802.1ad tags
+  kRaw = 101,        // raw IPv4/IPv6
+  kLoop = 108,       // OpenBSD loopback
+  kLinuxSll = 113,   // "any" interface, cooked v1
+  kLinuxSll2 = 276,  // cooked v2
 };
 
 enum class Transport { kUdp, kTcp };

@@ -1,8 +1,10 @@
 // PcapWriter: writes classic pcap files of synthetic UDP/TCP traffic, for tests, fixtures
 // and benchmarks (never for recorded calls: raw packets are never stored).
 //
-// Frames are Ethernet (optionally 802.1Q-tagged) with IPv4 or IPv6 and correct lengths
-// and IPv4 header checksums; UDP checksums are left zero (allowed for IPv4).
+// Frames are Ethernet (optionally 802.1Q-tagged) with IPv4 or IPv6 (by the endpoints'
+// family), correct lengths, IPv4 header checksums and UDP/TCP checksums, so tshark's
+// analysis accepts them. Timestamps are microseconds; the file is flushed on Flush() and
+// closed on destruction. Thread-safety: one writer per thread.
 //
 //   auto writer = voip::PcapWriter::Create("/tmp/calls.pcap");
 //   writer->WriteUdp(time_us, caller, pbx, sip_text);

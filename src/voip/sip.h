@@ -36,7 +36,8 @@ struct SipMessage {
   std::string cseq_method;
   std::string content_type;  // lower-cased, without parameters ("application/sdp")
   std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;  // every header, names lower-cased long form
+  std::vector<std::pair<std::string, std::string>>
+      headers;  // every header, names lower-cased long form
 
   bool IsRequest(std::string_view m) const { return is_request && method == m; }
   // First value of a header by its long name, case-insensitive ("p-asserted-identity").
@@ -44,6 +45,10 @@ struct SipMessage {
 };
 
 Result<SipMessage> ParseSip(std::string_view text);
+
+// The user part of a sip:, sips: or tel: URI ("1001" from "sip:1001@pbx;transport=udp"),
+// empty when there is none.
+std::string SipUriUser(std::string_view uri);
 
 // Cuts a TCP stream into SIP messages. Feed() appends bytes; Next() returns the next
 // complete message text, or nullopt when more bytes are needed. Gives up (Failed()) on a

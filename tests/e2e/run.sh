@@ -7,7 +7,8 @@
 # data directory and a random admin password, waits for /healthz, runs the node tests in
 # headless Debian chromium (playwright-core, no browser download), stops the server and
 # exits with the tests' status. On failure the temp dir (server log, screenshots) is kept.
-# Env: CHROMIUM (default /usr/bin/chromium), E2E_KEEP=1 keeps the temp dir anyway.
+# Env: CHROMIUM (default /usr/bin/chromium), E2E_KEEP=1 keeps the temp dir anyway,
+# E2E_TESTS="a.test.mjs b.test.mjs" runs only those files.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -69,6 +70,9 @@ FLOORGUARD_ADMIN_PASSWORD="Fg-e2e-7$(node -e 'console.log(require("crypto").rand
 export FLOORGUARD_ADMIN_PASSWORD
 export FLOORGUARD_URL="http://127.0.0.1:$port"
 export E2E_ARTIFACTS="$work"
+# recording.test.mjs records calls with `floorguard capture` into the server's data directory.
+export FLOORGUARD_BIN="$server"
+export FLOORGUARD_DATA="$work/data"
 
 "$server" serve --demo --data "$work/data" --listen "127.0.0.1:$port" >"$work/server.log" 2>&1 &
 server_pid=$!
@@ -92,7 +96,9 @@ if [[ $healthy -ne 1 ]]; then
 fi
 
 set +e
-node --test --test-concurrency=1 console.test.mjs floor.test.mjs access.test.mjs
+# E2E_TESTS="recording.test.mjs" runs only those files.
+# shellcheck disable=SC2086
+node --test --test-concurrency=1 ${E2E_TESTS:-console.test.mjs floor.test.mjs access.test.mjs recording.test.mjs}
 status=$?
 set -e
 exit $status

@@ -25,11 +25,13 @@ import * as sitePage from './pages/site.js';
 import * as visitorsPage from './pages/visitors.js';
 import * as musterPage from './pages/muster.js';
 import * as violationsPage from './pages/violations.js';
+import * as callsPage from './pages/calls.js';
 
 const ROUTES = [
   { path: 'dashboard', label: 'Dashboard', section: 'Operations', icon: 'grid', permission: 'events.stream', page: dashboardPage },
   { path: 'floor', label: 'Floor', section: 'Operations', icon: 'monitor', permission: 'floor.read', page: floorPage },
   { path: 'alerts', label: 'Alerts', section: 'Operations', icon: 'bell', permission: 'alerts.read', page: alertsPage },
+  { path: 'calls', label: 'Calls', section: 'Operations', icon: 'list', permission: 'calls.read', page: callsPage },
   { path: 'site', label: 'Site map', section: 'Access', icon: 'door', permission: 'access.read', page: sitePage },
   { path: 'visitors', label: 'Visitor desk', section: 'Access', icon: 'visitor', permission: 'access.read', page: visitorsPage },
   { path: 'muster', label: 'Muster report', section: 'Access', icon: 'muster', permission: 'access.read', page: musterPage },

@@ -36,6 +36,13 @@ const PERMISSIONS = {
   // Visitor check-in and check-out (there is no separate front-desk role).
   'visitors.write': ['admin', 'security', 'supervisor'],
   'violations.write': ['admin', 'security', 'supervisor'],
+  // Call recording (src/api/recording_routes.cc): every console role sees calls and the
+  // completeness report; administrators cannot listen, supervisors only to their campaigns'
+  // calls and auditors only with a grant (the server decides those per call); supervisors
+  // pause and resume an active call's recording.
+  'calls.read': CONSOLE_ROLES,
+  'calls.listen': ['security', 'supervisor', 'auditor'],
+  'calls.pause': ['supervisor'],
 };
 
 export function can(role, permission) {

@@ -6,7 +6,8 @@
 // until the file ends or Stop() is called (from any thread, or a signal handler).
 //
 //   FG_ASSIGN_OR_RETURN(auto source, voip::PacketSource::OpenFile("calls.pcap", "udp"));
-//   auto stats = source->Run([&](voip::LinkType link, int64_t t, std::span<const uint8_t> f) {...});
+//   auto stats = source->Run([&](voip::LinkType link, int64_t t, std::span<const uint8_t> f)
+//   {...});
 #pragma once
 
 #include <atomic>
@@ -22,24 +23,29 @@
 namespace fg::voip {
 
 struct CaptureStats {
-  uint64_t frames = 0;           // handed to the handler
-  uint64_t kernel_dropped = 0;   // pcap_stats ps_drop (live only)
+  uint64_t frames = 0;          // handed to the handler
+  uint64_t kernel_dropped = 0;  // pcap_stats ps_drop (live only)
   uint64_t interface_dropped = 0;
 };
 
 struct LiveOptions {
   std::string interface = "lo";
-  std::string filter;              // BPF; empty = everything
+  std::string filter;  // BPF; empty = everything
   int snapshot_length = 65535;
   int buffer_mib = 64;
+  // A recorder on a mirror (SPAN) port sees other hosts' traffic only in promiscuous mode.
+  bool promiscuous = true;
 };
 
 class PacketSource {
  public:
   using Handler = std::function<void(LinkType, int64_t time_us, std::span<const uint8_t> frame)>;
 
-  // kInvalidArgument for a bad filter or an unsupported link type; kNotFound/kPermissionDenied
-  // when the file or interface cannot be opened (message from libpcap).
+  // kInvalidArgument for a bad filter, an unsupported link type or a file that is not
+  // pcap/pcapng; kNotFound/kPermissionDenied when the file or interface cannot be opened
+  // (live: kPermissionDenied without CAP_NET_RAW, kUnavailable for an interface that is
+  // down or another activation failure; messages from libpcap). pcapng is read too;
+  // timestamps are microseconds either way.
   static Result<std::unique_ptr<PacketSource>> OpenFile(const std::string& path,
                                                         const std::string& filter);
   static Result<std::unique_ptr<PacketSource>> OpenLive(const LiveOptions& options);

@@ -136,6 +136,36 @@ TEST(DlpPan, ASpaceWhereTheGroupingChangesStartsANewNumber) {
   EXPECT_EQ(Redact("id 20240115123456 4111-1111-1111-1111"), "id 20240115123456 [PAN ****1111]");
 }
 
+TEST(DlpPan, FourSixRestGroupingIsOneNumber) {
+  // 4-6-rest at every length a brand allows: 4-6-4 (Diners), 4-6-5 (Amex), 4-6-6..4-6-9.
+  for (const auto& [prefix, length] : std::vector<std::pair<std::string, int>>{
+           {"36", 14}, {"37", 15}, {"6011", 16}, {"6011", 17}, {"3528", 18}, {"4", 19}}) {
+    const std::string pan = MakePan(prefix, length);
+    for (const char* sep : {" ", "-"}) {
+      const std::string text = pan.substr(0, 4) + sep + pan.substr(4, 6) + sep + pan.substr(10);
+      EXPECT_EQ(Redact("card " + text + " ok"), "card [PAN ****" + pan.substr(length - 4) + "] ok")
+          << text;
+    }
+  }
+}
+
+TEST(DlpPan, ALongerRunIsNeverCutToAPanFollowedByMore) {
+  const std::string pan = "4111111111111111";
+  // A Luhn-invalid 19-digit run in groups of four, and a PAN inside a longer grouped run.
+  EXPECT_EQ(Redact("ref 4111 1111 1111 1111 123"), "ref 4111 1111 1111 1111 123");
+  EXPECT_EQ(Redact("ref 4111-1111-1111-1111-1234-5678"), "ref 4111-1111-1111-1111-1234-5678");
+  EXPECT_EQ(Redact("ref 1234 4111 1111 1111 1111"), "ref 1234 4111 1111 1111 1111");
+}
+
+TEST(DlpTrack, EmvTag57IsTrack2) {
+  EXPECT_EQ(Redact("tag57=4111111111111111D27121010000000F end"), "tag57=[TRACK2 ****1111] end");
+  EXPECT_EQ(Redact("57: 4111111111111111D2712101000F"), "57: [TRACK2 ****1111]");
+  EXPECT_EQ(Redact("emv 57 10 4111111111111111D2712101"), "emv 57 10 [TRACK2 ****1111]");
+  EXPECT_EQ(Redact("tlv 57104111111111111111D271210100F"), "tlv [TRACK2 ****1111]");
+  // A hex hash with a 'D' after a run of digits is not card data.
+  EXPECT_FALSE(Contains("sha 4111111111111112D2712abcdef0123456789"));
+}
+
 TEST(DlpPan, DoubleSeparatorsBreakARun) {
   EXPECT_FALSE(Contains("4111  1111  1111  1111"));
   EXPECT_FALSE(Contains("4111--1111--1111--1111"));
@@ -341,6 +371,32 @@ TEST(DlpStream, LargeInputMatchesOneShotAndFindsEveryPan) {
   ASSERT_EQ(streamed.size(), one_shot.size());
   for (size_t i = 0; i < streamed.size(); ++i) EXPECT_EQ(streamed[i].offset, one_shot[i].offset);
   EXPECT_LT(StreamTailBytes(Mode::kText), 4096u);
+}
+
+TEST(DlpStream, LargeChunksAreScannedInPlaceWithTheSameResult) {
+  std::string text;
+  for (int i = 0; i < 6000; ++i) {
+    text += "{\"ts\":17172000" + std::to_string(10000 + i) + ",\"id\":" + std::to_string(i * 7919) +
+            "}\n";
+    if (i % 700 == 3) text += "note card 4111 1111 1111 1111 exp 12/27 cvv 123\n";
+    if (i % 900 == 5) text += "card 5555-5555-5555-";  // a PAN split by the chunk cuts below
+    if (i % 900 == 5) text += "4444, 321\n";
+  }
+  const std::string expected = Redact(text);
+  ASSERT_NE(expected, text);
+  for (const std::vector<size_t>& cuts :
+       std::vector<std::vector<size_t>>{{1}, {100000}, {5, 150000, 7, 3000}, {70000, 70001}}) {
+    std::string out;
+    StreamRedactor redactor({}, [&](std::string_view b) { out.append(b); });
+    size_t at = 0, k = 0;
+    while (at < text.size()) {
+      const size_t take = std::min(cuts[k++ % cuts.size()], text.size() - at);
+      redactor.Feed(std::string_view(text).substr(at, take));
+      at += take;
+    }
+    redactor.Finish();
+    EXPECT_EQ(out, expected) << cuts[0];
+  }
 }
 
 Options Transcript() {

@@ -61,7 +61,16 @@ std::string Pieces(std::mt19937_64& rng, size_t bytes) {
                                   ": ",
                                   "x",
                                   "user=",
-                                  "4111 1111 1111 1111 12/27 123"};
+                                  "4111 1111 1111 1111 12/27 123",
+                                  "lpa 0xDC3A",
+                                  "xGB82WEST12345698765432",
+                                  "ssn\n",
+                                  "social security ",
+                                  "123456789",
+                                  "tag57=4111111111111111D2712101000F",
+                                  "6011 123456 1234567",
+                                  "4111-111111-111111111",
+                                  "1717200012345"};
   // Numbers in random groups, and test PANs split at odd places.
   static const char* kOddPans[] = {"41 1111 1111 1111 11", "411-11111111-1111-1",
                                    "12 4111 1111 1111 1111", "4111111111111111 12",
@@ -133,13 +142,26 @@ TEST(DlpPrefilter, TranscriptModeGivesTheSameFindings) {
   for (int round = 0; round < 50; ++round) ExpectSame(Pieces(rng, 1000 + rng() % 2000), transcript);
 }
 
-TEST(DlpPrefilter, ShortNumberIsKeptAcrossALineFromItsCardOrKeyword) {
-  // The card or the keyword on one line, the CVV/expiry on the next.
-  std::vector<Finding> found;
-  EXPECT_EQ(Redact("cvv\n123", {}, &found), "cvv\n[CVV ***]");
-  EXPECT_EQ(Redact("4111 1111 1111 1111\n123", {}, &found), "[PAN ****1111]\n[CVV ***]");
-  EXPECT_EQ(Redact("12/27\n4111 1111 1111 1111", {}, &found), "[EXP **/**]\n[PAN ****1111]");
-  EXPECT_EQ(Redact("exp\n12/27\n123", {}, &found), "exp\n[EXP **/**]\n[CVV ***]");
+TEST(DlpPrefilter, KeywordReachesTheNextLineButACardDoesNot) {
+  // A keyword on one line still marks the CVV or expiry on the next.
+  EXPECT_EQ(Redact("cvv\n123"), "cvv\n[CVV ***]");
+  EXPECT_EQ(Redact("exp\n12/27"), "exp\n[EXP **/**]");
+  // Without a keyword, a card keeps only the numbers of its own line.
+  EXPECT_EQ(Redact("4111 1111 1111 1111 123"), "4111 1111 1111 1111 123");  // one 19-digit run
+  EXPECT_EQ(Redact("4111 1111 1111 1111, 123"), "[PAN ****1111], [CVV ***]");
+  EXPECT_EQ(Redact("12/27\n4111 1111 1111 1111"), "12/27\n[PAN ****1111]");
+  EXPECT_EQ(Redact("exp\n12/27\n123"), "exp\n[EXP **/**]\n123");
+}
+
+TEST(DlpPrefilter, CvvLikeNumberOnTheNextLineIsNotMaskedWithoutAKeyword) {
+  EXPECT_EQ(Redact("4111 1111 1111 1111\n123"), "[PAN ****1111]\n123");
+  // A log line after a card line: its process id and year stay.
+  const std::string logs =
+      "Jun  1 00:00:27 pbx1 app[99]: note=customer read card 5555-5555-5555-4444\n"
+      "Jun  1 00:00:27 pbx1 asterisk[4321]: channel SIP/1234 answered\n"
+      "203.0.113.42 - - [01/Jun/2024:00:00:27 +0000] \"GET / HTTP/1.1\" 200 512\n";
+  EXPECT_EQ(Redact(logs), "Jun  1 00:00:27 pbx1 app[99]: note=customer read card [PAN ****4444]\n" +
+                              logs.substr(logs.find('\n') + 1));
 }
 
 TEST(DlpPrefilter, LogLinesWithoutCardDataPassUnchanged) {

@@ -1,0 +1,471 @@
+// The capture engine end to end on real packets: a pcap written by voip::PcapWriter, read
+// back through libpcap, recorded by Recorder into real SQLite and the encrypted vault, then
+// decrypted and measured: each party's tone on its own channel, keypad digits silent and
+// never stored, loss counted, a lost BYE closed, tampering found, retention shreds.
+#include "recording/recorder.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <numbers>
+
+#include "audit/audit.h"
+#include "core/clock.h"
+#include "core/event_bus.h"
+#include "recording/ogg_opus.h"
+#include "recording/recording.h"
+#include "store/store.h"
+#include "voip/codec.h"
+#include "voip/net/pcap_source.h"
+#include "voip/pcap_writer.h"
+
+namespace fg::recording {
+namespace {
+
+constexpr int64_t kStart = 1'800'000'000'000'000;  // capture time of the INVITE
+
+struct Leg {
+  voip::Endpoint sip;
+  voip::Endpoint rtp;
+  double tone_hz;
+  uint32_t ssrc;
+};
+
+// Options for one generated call.
+struct Script {
+  double seconds = 3;
+  std::vector<int> drop;                             // caller packet indexes never sent
+  std::vector<int> swap;                             // caller packet i sent after i+1
+  std::optional<std::pair<double, double>> rfc4733;  // caller presses a key [from, to) s
+  std::optional<std::pair<double, double>> inband;   // caller's audio carries '1' [from, to) s
+  bool bye = true;
+};
+
+class RecorderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("fg_recorder_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "recordings");
+    auto db = store::Database::Open(
+        {.path = (dir_ / "fg.db").string(), .durability = store::Durability::kNormal});
+    ASSERT_TRUE(db) << db.error().ToString();
+    db_ = std::move(*db);
+    ASSERT_TRUE(db_->Migrate("audit", audit::Log::Migrations()));
+    auto signer = audit::Signer::LoadOrCreate(dir_);
+    ASSERT_TRUE(signer);
+    log_ = std::make_unique<audit::Log>(*db_, clock_, bus_, std::move(*signer));
+    auto keys = KeyRing::Parse("k1 " + std::string(64, 'a'));
+    ASSERT_TRUE(keys) << keys.error().ToString();
+    keys_ = *keys;
+    recordings_ = std::make_unique<Recordings>(
+        *db_, *log_, clock_,
+        RecordingsOptions{.directory = (dir_ / "recordings").string(), .keys = &keys_});
+    ASSERT_TRUE(recordings_->Migrate());
+    options_.trunk_addresses = {"10.0.0.1"};
+    options_.inactivity_timeout_seconds = 10;
+  }
+  void TearDown() override {
+    recordings_.reset();
+    log_.reset();
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  static voip::Endpoint At(const char* address, uint16_t port) {
+    return *voip::Endpoint::Parse(address, port);
+  }
+
+  static std::string Sdp(const voip::Endpoint& rtp) {
+    return "v=0\r\no=- 1 1 IN IP4 " + rtp.AddressString() + "\r\ns=-\r\nc=IN IP4 " +
+           rtp.AddressString() + "\r\nt=0 0\r\nm=audio " + std::to_string(rtp.port) +
+           " RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n";
+  }
+
+  static std::string Sip(const std::string& start, const std::string& cseq, const std::string& body,
+                         bool to_tag) {
+    std::string m = start +
+                    "\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1\r\n"
+                    "From: <sip:+15551230000@10.0.0.1>;tag=a1\r\n"
+                    "To: <sip:1001@10.0.0.2>" +
+                    std::string(to_tag ? ";tag=b2" : "") +
+                    "\r\nCall-ID: call-1@test\r\nCSeq: " + cseq + "\r\n";
+    if (!body.empty()) m += "Content-Type: application/sdp\r\n";
+    m += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    return m;
+  }
+
+  static std::vector<uint8_t> Rtp(uint8_t pt, uint16_t seq, uint32_t ts, uint32_t ssrc,
+                                  const std::vector<uint8_t>& payload, bool marker = false) {
+    std::vector<uint8_t> p = {0x80,
+                              static_cast<uint8_t>(pt | (marker ? 0x80 : 0)),
+                              static_cast<uint8_t>(seq >> 8),
+                              static_cast<uint8_t>(seq),
+                              static_cast<uint8_t>(ts >> 24),
+                              static_cast<uint8_t>(ts >> 16),
+                              static_cast<uint8_t>(ts >> 8),
+                              static_cast<uint8_t>(ts),
+                              static_cast<uint8_t>(ssrc >> 24),
+                              static_cast<uint8_t>(ssrc >> 16),
+                              static_cast<uint8_t>(ssrc >> 8),
+                              static_cast<uint8_t>(ssrc)};
+    p.insert(p.end(), payload.begin(), payload.end());
+    return p;
+  }
+
+  // Writes one inbound call (trunk 10.0.0.1 -> PBX 10.0.0.2) and returns the pcap's path.
+  std::string WriteCall(const Script& script) {
+    const std::string path = (dir_ / "call.pcap").string();
+    auto writer = voip::PcapWriter::Create(path);
+    EXPECT_TRUE(writer);
+    Leg caller{At("10.0.0.1", 5060), At("10.0.0.50", 40000), 1000, 0x1111};
+    Leg callee{At("10.0.0.2", 5060), At("10.0.0.60", 50000), 600, 0x2222};
+    auto udp = [&](int64_t t, const voip::Endpoint& a, const voip::Endpoint& b,
+                   const std::string& text) { (void)(*writer)->WriteUdp(t, a, b, text); };
+    udp(kStart, caller.sip, callee.sip,
+        Sip("INVITE sip:1001@10.0.0.2 SIP/2.0", "1 INVITE", Sdp(caller.rtp), false));
+    udp(kStart + 50'000, callee.sip, caller.sip,
+        Sip("SIP/2.0 200 OK", "1 INVITE", Sdp(callee.rtp), true));
+    udp(kStart + 60'000, caller.sip, callee.sip,
+        Sip("ACK sip:1001@10.0.0.2 SIP/2.0", "1 ACK", "", true));
+    const int64_t media = kStart + 100'000;
+    const int packets = static_cast<int>(script.seconds * 50);
+    auto sample = [&](const Leg& leg, int n) {
+      const double t = n / 8000.0;
+      double v = 8000 * std::sin(2 * std::numbers::pi * leg.tone_hz * t);
+      if (&leg == &caller && script.inband && t >= script.inband->first &&
+          t < script.inband->second) {
+        v = 6000 * std::sin(2 * std::numbers::pi * 697 * t) +
+            6000 * std::sin(2 * std::numbers::pi * 1209 * t);
+      }
+      return voip::EncodeUlaw(static_cast<int16_t>(v));
+    };
+    std::vector<std::pair<int64_t, std::vector<uint8_t>>> caller_packets, callee_packets;
+    for (int i = 0; i < packets; ++i) {
+      for (const Leg* leg : {&caller, &callee}) {
+        std::vector<uint8_t> payload(160);
+        for (int s = 0; s < 160; ++s) payload[s] = sample(*leg, i * 160 + s);
+        auto rtp = Rtp(0, static_cast<uint16_t>(1000 + i), static_cast<uint32_t>(i * 160),
+                       leg->ssrc, payload);
+        const int64_t t = media + i * 20'000;
+        if (leg == &caller) {
+          caller_packets.emplace_back(t, std::move(rtp));
+        } else {
+          callee_packets.emplace_back(t, std::move(rtp));
+        }
+      }
+      if (script.rfc4733) {
+        const double t = i / 50.0;
+        if (t >= script.rfc4733->first && t < script.rfc4733->second) {
+          const uint32_t ts = static_cast<uint32_t>(script.rfc4733->first * 8000);
+          const uint16_t duration = static_cast<uint16_t>((t - script.rfc4733->first) * 8000 + 160);
+          const bool end = t + 0.02 >= script.rfc4733->second;
+          std::vector<uint8_t> event = {1, static_cast<uint8_t>((end ? 0x80 : 0) | 10),
+                                        static_cast<uint8_t>(duration >> 8),
+                                        static_cast<uint8_t>(duration)};
+          for (int copy = 0; copy < (end ? 3 : 1); ++copy) {
+            caller_packets.emplace_back(
+                media + i * 20'000 + 1000 + copy,
+                Rtp(101, static_cast<uint16_t>(9000 + i * 3 + copy), ts, 0x3333, event));
+          }
+        }
+      }
+    }
+    for (int i : script.swap) std::swap(caller_packets[i].second, caller_packets[i + 1].second);
+    // One capture in time order (a swap exchanges contents, so the pair arrives reordered).
+    struct Frame {
+      int64_t t;
+      bool from_caller;
+      std::vector<uint8_t> bytes;
+    };
+    std::vector<Frame> frames;
+    for (size_t i = 0; i < caller_packets.size(); ++i) {
+      if (std::find(script.drop.begin(), script.drop.end(), static_cast<int>(i)) !=
+          script.drop.end())
+        continue;
+      frames.push_back({caller_packets[i].first, true, std::move(caller_packets[i].second)});
+    }
+    for (auto& [t, bytes] : callee_packets) frames.push_back({t, false, std::move(bytes)});
+    std::stable_sort(frames.begin(), frames.end(),
+                     [](const Frame& a, const Frame& b) { return a.t < b.t; });
+    for (const Frame& f : frames) {
+      (void)(*writer)->WriteUdp(f.t, f.from_caller ? caller.rtp : callee.rtp,
+                                f.from_caller ? callee.rtp : caller.rtp, f.bytes);
+    }
+    const int64_t end = media + packets * 20'000;
+    if (script.bye) {
+      udp(end + 10'000, caller.sip, callee.sip,
+          Sip("BYE sip:1001@10.0.0.2 SIP/2.0", "2 BYE", "", true));
+      udp(end + 20'000, callee.sip, caller.sip, Sip("SIP/2.0 200 OK", "2 BYE", "", true));
+    }
+    EXPECT_TRUE((*writer)->Flush());
+    return path;
+  }
+
+  // Captures the file like `floorguard capture --read`; then time runs on to `tick_until`.
+  RecorderStats Capture(const std::string& path, int64_t tick_until = 0) {
+    Recorder recorder(*recordings_, keys_, options_);
+    auto source = voip::PacketSource::OpenFile(path, "");
+    EXPECT_TRUE(source) << source.error().ToString();
+    int64_t last = 0;
+    auto run = (*source)->Run([&](voip::LinkType link, int64_t t, std::span<const uint8_t> f) {
+      last = t;
+      recorder.OnFrame(link, t, f);
+    });
+    EXPECT_TRUE(run);
+    for (int64_t t = last; t < tick_until; t += 1'000'000) recorder.Tick(t);
+    recorder.Finish(std::max(last, tick_until));
+    return recorder.stats();
+  }
+
+  Call OnlyCall() {
+    auto page = recordings_->ListCalls({});
+    EXPECT_TRUE(page);
+    EXPECT_EQ(page->items.size(), 1u);
+    return page->items.at(0);
+  }
+
+  DecodedAudio Listen(int64_t call) {
+    auto ogg = recordings_->OpenAudio("user:sec", call, "test", "opus");
+    EXPECT_TRUE(ogg) << ogg.error().ToString();
+    auto audio = DecodeOggOpus(*ogg);
+    EXPECT_TRUE(audio) << audio.error().ToString();
+    return *audio;
+  }
+
+  // Energy of one channel at `hz` relative to its total energy, over [from, to) seconds.
+  static double ToneShare(const DecodedAudio& a, int channel, double hz, double from, double to) {
+    const int n0 = static_cast<int>(from * a.sample_rate),
+              n1 = static_cast<int>(to * a.sample_rate);
+    double s1 = 0, s2 = 0, total = 0;
+    const double w = 2 * std::numbers::pi * hz / a.sample_rate;
+    for (int n = n0; n < n1; ++n) {
+      const double x = a.samples.at(static_cast<size_t>(n) * a.channels + channel);
+      const double s0 = x + 2 * std::cos(w) * s1 - s2;
+      s2 = s1;
+      s1 = s0;
+      total += x * x;
+    }
+    const double power = s1 * s1 + s2 * s2 - 2 * std::cos(w) * s1 * s2;
+    return total == 0 ? 0 : power / (total * (n1 - n0) / 2.0);
+  }
+
+  static double Rms(const DecodedAudio& a, int channel, double from, double to) {
+    double sum = 0;
+    const int n0 = static_cast<int>(from * a.sample_rate),
+              n1 = static_cast<int>(to * a.sample_rate);
+    for (int n = n0; n < n1; ++n) {
+      const double x = a.samples.at(static_cast<size_t>(n) * a.channels + channel);
+      sum += x * x;
+    }
+    return std::sqrt(sum / std::max(1, n1 - n0));
+  }
+
+  std::filesystem::path dir_;
+  core::ManualClock clock_{core::FromUnixMicros(kStart)};
+  core::EventBus bus_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<audit::Log> log_;
+  KeyRing keys_;
+  std::unique_ptr<Recordings> recordings_;
+  RecorderOptions options_;
+};
+
+TEST_F(RecorderTest, EachPartyIsOnItsOwnChannelAndTheHashIsAudited) {
+  const auto stats = Capture(WriteCall({}));
+  EXPECT_EQ(stats.calls, 1u);
+  EXPECT_EQ(stats.recorded, 1u);
+  const Call call = OnlyCall();
+  EXPECT_EQ(call.direction, Direction::kInbound);  // the INVITE came from the trunk
+  EXPECT_EQ(call.from_number, "+15551230000");
+  EXPECT_EQ(call.agent_extension, "1001");
+  EXPECT_EQ(call.end_reason, "bye");
+  ASSERT_TRUE(call.recording);
+  EXPECT_EQ(call.recording->status, "complete");
+  EXPECT_NEAR(static_cast<double>(call.recording->duration_ms), 3000, 300);
+  EXPECT_EQ(call.recording->lost, 0);
+  const DecodedAudio audio = Listen(call.id);
+  ASSERT_EQ(audio.channels, 2);
+  // Left: the remote party (the caller's 1000 Hz); right: the agent (600 Hz).
+  EXPECT_GT(ToneShare(audio, 0, 1000, 0.5, 2.5), 0.8);
+  EXPECT_GT(ToneShare(audio, 1, 600, 0.5, 2.5), 0.8);
+  EXPECT_LT(ToneShare(audio, 0, 600, 0.5, 2.5), 0.05);
+  auto entries = log_->List({.action = "recording.complete"});
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_NE(entries->front().details.find(call.recording->sha256), std::string::npos);
+  auto problems = recordings_->Verify();
+  ASSERT_TRUE(problems);
+  EXPECT_TRUE(problems->empty());
+}
+
+TEST_F(RecorderTest, KeypadEventsAreSilencedOnBothChannelsAndOnlyTheSpanIsKept) {
+  Script script;
+  script.rfc4733 = std::pair{1.0, 1.3};
+  Capture(WriteCall(script));
+  const Call call = OnlyCall();
+  ASSERT_TRUE(call.recording);
+  ASSERT_FALSE(call.recording->spans.empty());
+  const MaskedSpan span = call.recording->spans.front();
+  EXPECT_EQ(span.source, "dtmf");
+  EXPECT_LE(span.start_ms, 1000 - 100);  // looked back before the digit
+  EXPECT_GE(span.end_ms, 1300);
+  const DecodedAudio audio = Listen(call.id);
+  // The audio is ~100 ms after the INVITE on the timeline: the digit sits at 1.0-1.3 s of
+  // media time. Inside: silence on both channels; well outside: the tones.
+  for (int ch = 0; ch < 2; ++ch) {
+    EXPECT_LT(Rms(audio, ch, span.start_ms / 1000.0 + 0.03, span.end_ms / 1000.0 - 0.03), 300)
+        << ch;
+    EXPECT_GT(Rms(audio, ch, 2.0, 2.5), 2000) << ch;
+  }
+  // The digit itself is nowhere: not in the row, not in the audit trail.
+  auto entries = log_->List({});
+  ASSERT_TRUE(entries);
+  for (const auto& e : *entries) EXPECT_EQ(e.details.find("\"digit\""), std::string::npos);
+}
+
+TEST_F(RecorderTest, InBandKeypadToneIsSilencedFromBeforeItsDetectedStart) {
+  Script script;
+  script.inband = std::pair{1.5, 1.7};
+  Capture(WriteCall(script));
+  const Call call = OnlyCall();
+  ASSERT_TRUE(call.recording);
+  ASSERT_FALSE(call.recording->spans.empty());
+  const DecodedAudio audio = Listen(call.id);
+  // Nothing of 697 or 1209 Hz survives anywhere in the caller's channel.
+  EXPECT_LT(ToneShare(audio, 0, 697, 1.3, 2.0), 0.05);
+  EXPECT_LT(ToneShare(audio, 0, 1209, 1.3, 2.0), 0.05);
+  bool covered = false;
+  for (const auto& s : call.recording->spans) {
+    covered |= s.source == "dtmf" && s.start_ms <= 1600 && s.end_ms >= 1700;
+  }
+  EXPECT_TRUE(covered);
+}
+
+TEST_F(RecorderTest, LostAndReorderedPacketsAreCountedAndPlaced) {
+  Script script;
+  script.drop = {20, 21, 22, 60, 100};
+  script.swap = {30, 40, 50};
+  const auto stats = Capture(WriteCall(script));
+  EXPECT_EQ(stats.rtp_lost, 5u);
+  const Call call = OnlyCall();
+  ASSERT_TRUE(call.recording);
+  EXPECT_EQ(call.recording->lost, 5);
+  EXPECT_EQ(call.recording->late, 0);
+  EXPECT_NEAR(call.recording->loss_pct, 100.0 * 5 / 300, 0.2);
+  EXPECT_NEAR(static_cast<double>(call.recording->duration_ms), 3000, 300);
+  const DecodedAudio audio = Listen(call.id);
+  EXPECT_GT(ToneShare(audio, 0, 1000, 0.7, 0.9), 0.8);  // around the swapped packets
+}
+
+TEST_F(RecorderTest, CallWithoutByeIsClosedAfterInactivity) {
+  Script script;
+  script.bye = false;
+  Capture(WriteCall(script), kStart + 30'000'000);
+  const Call call = OnlyCall();
+  EXPECT_EQ(call.end_reason, "timeout");
+  ASSERT_TRUE(call.recording);
+  EXPECT_EQ(call.recording->status, "complete");
+}
+
+TEST_F(RecorderTest, AlteredFileIsFoundAndRetentionShredsTheKey) {
+  Capture(WriteCall({}));
+  const Call call = OnlyCall();
+  ASSERT_TRUE(call.recording);
+  const std::string path = recordings_->PathOf(call.recording->id);
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(200);
+    f.put('\x5a');
+  }
+  auto problems = recordings_->Verify();
+  ASSERT_TRUE(problems);
+  ASSERT_EQ(problems->size(), 1u);
+  EXPECT_NE(problems->front().problem.find("differs from the audit trail"), std::string::npos);
+
+  auto dry = recordings_->PurgeRecordings(core::FromUnixMicros(kStart + 3'600'000'000), true);
+  ASSERT_TRUE(dry);
+  EXPECT_EQ(dry->recordings, 1);
+  EXPECT_TRUE(std::filesystem::exists(path));
+  auto purged = recordings_->PurgeRecordings(core::FromUnixMicros(kStart + 3'600'000'000), false);
+  ASSERT_TRUE(purged);
+  EXPECT_EQ(purged->recordings, 1);
+  EXPECT_FALSE(std::filesystem::exists(path));
+  auto audio = recordings_->OpenAudio("user:sec", call.id, "after purge", "opus");
+  ASSERT_FALSE(audio);
+  EXPECT_EQ(audio.error().code, ErrorCode::kNotFound);
+  auto proof = log_->List({.action = "retention.purge"});
+  ASSERT_TRUE(proof);
+  ASSERT_EQ(proof->size(), 1u);
+  EXPECT_NE(proof->front().details.find("crypto-shred"), std::string::npos);
+}
+
+TEST_F(RecorderTest, ListeningNeedsAReasonAndIsAudited) {
+  Capture(WriteCall({}));
+  const Call call = OnlyCall();
+  auto refused = recordings_->OpenAudio("user:sec", call.id, "  ", "wav");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(recordings_->OpenAudio("user:sec", call.id, "dispute 42", "wav"));
+  auto listens = log_->List({.action = "recording.listen"});
+  ASSERT_TRUE(listens);
+  ASSERT_EQ(listens->size(), 1u);
+  EXPECT_EQ(listens->front().actor, "user:sec");
+  EXPECT_NE(listens->front().details.find("dispute 42"), std::string::npos);
+}
+
+TEST(MasterCsv, GoodLinesAreKeptAndBadOnesNamed) {
+  std::vector<std::string> errors;
+  const auto cdrs = ParseMasterCsv(
+      "\"\",\"+15551230000\",\"1001\",\"in\",\"\",\"SIP/t-1\",\"SIP/1001-2\",\"Dial\",\"\","
+      "\"2026-11-29 10:00:00\",\"2026-11-29 10:00:05\",\"2026-11-29 10:03:05\",185,180,"
+      "\"ANSWERED\",\"DOCUMENTATION\",\"1700000000.1\",\"call-1@test\"\n"
+      "\"\",\"1\",\"2\",\"x\",\"\",\"a\",\"b\",\"c\",\"\",\"yesterday\",\"\",\"x\",1,1,\"NO "
+      "ANSWER\","
+      "\"DOCUMENTATION\"\n",
+      errors);
+  ASSERT_EQ(cdrs.size(), 1u);
+  EXPECT_EQ(cdrs[0].unique_id, "1700000000.1");
+  EXPECT_EQ(cdrs[0].call_id, "call-1@test");
+  EXPECT_EQ(cdrs[0].billable_seconds, 180);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("line 2"), std::string::npos);
+}
+
+TEST_F(RecorderTest, CdrOfACallNeverCapturedShowsInCompleteness) {
+  Capture(WriteCall({}));
+  Cdr missed;
+  missed.unique_id = "pbx-9";
+  missed.source = "+15559990000";
+  missed.destination = "1002";
+  missed.start = core::FromUnixMicros(kStart + 10'000'000);
+  missed.answer = core::FromUnixMicros(kStart + 12'000'000);
+  missed.end = core::FromUnixMicros(kStart + 70'000'000);
+  missed.disposition = "ANSWERED";
+  Cdr captured = missed;
+  captured.unique_id = "pbx-1";
+  captured.call_id = "call-1@test";
+  auto imported = recordings_->ImportCdrs("device:pbx", {missed, captured});
+  ASSERT_TRUE(imported) << imported.error().ToString();
+  EXPECT_EQ(imported->imported, 2);
+  EXPECT_EQ(imported->matched, 1);
+  auto again = recordings_->ImportCdrs("device:pbx", {missed});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->duplicates, 1);
+  auto report = recordings_->Completeness(core::FromUnixMicros(kStart - 1),
+                                          core::FromUnixMicros(kStart + 3'600'000'000), {});
+  ASSERT_TRUE(report);
+  ASSERT_EQ(report->days.size(), 1u);
+  EXPECT_EQ(report->days[0].answered_calls, 2);
+  EXPECT_EQ(report->days[0].recorded_calls, 1);
+  ASSERT_EQ(report->issues.size(), 1u);
+  EXPECT_EQ(report->issues[0].problem, "not captured");
+}
+
+}  // namespace
+}  // namespace fg::recording
