@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numbers>
+#include <thread>
 
 #include "audit/audit.h"
 #include "core/clock.h"
@@ -208,14 +209,17 @@ class RecorderTest : public ::testing::Test {
   }
 
   // Captures the file like `floorguard capture --read`; then time runs on to `tick_until`.
-  RecorderStats Capture(const std::string& path, int64_t tick_until = 0) {
-    Recorder recorder(*recordings_, keys_, options_);
+  using Hook = std::function<void(Recorder&, int64_t time_us)>;
+  RecorderStats Capture(const std::string& path, int64_t tick_until = 0, const Hook& hook = {},
+                        RecorderAlert alert = {}) {
+    Recorder recorder(*recordings_, keys_, options_, {}, std::move(alert));
     auto source = voip::PacketSource::OpenFile(path, "");
     EXPECT_TRUE(source) << source.error().ToString();
     int64_t last = 0;
     auto run = (*source)->Run([&](voip::LinkType link, int64_t t, std::span<const uint8_t> f) {
       last = t;
       recorder.OnFrame(link, t, f);
+      if (hook) hook(recorder, t);
     });
     EXPECT_TRUE(run);
     for (int64_t t = last; t < tick_until; t += 1'000'000) recorder.Tick(t);
@@ -417,6 +421,81 @@ TEST_F(RecorderTest, ListeningNeedsAReasonAndIsAudited) {
   ASSERT_EQ(listens->size(), 1u);
   EXPECT_EQ(listens->front().actor, "user:sec");
   EXPECT_NE(listens->front().details.find("dispute 42"), std::string::npos);
+}
+
+// The call's row is written asynchronously; the agent desktop pauses it by that id.
+int64_t ActiveRow(Recorder& recorder) {
+  for (int i = 0; i < 2000; ++i) {
+    auto rows = recorder.ActiveCalls();
+    if (!rows.empty()) return rows.front();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ADD_FAILURE() << "the call never became active";
+  return 0;
+}
+
+TEST_F(RecorderTest, PausedStretchIsSilentMarkedAndAudited) {
+  const int64_t media = kStart + 100'000;
+  bool paused = false, resumed = false;
+  Capture(WriteCall({}), 0, [&](Recorder& recorder, int64_t t) {
+    if (!paused && t >= media + 1'000'000) {
+      paused = true;
+      EXPECT_TRUE(recorder.Pause(ActiveRow(recorder), "device:ws-1"));
+      auto again = recorder.Pause(ActiveRow(recorder), "device:ws-1");
+      ASSERT_FALSE(again);
+      EXPECT_EQ(again.error().code, ErrorCode::kFailedPrecondition);
+    }
+    if (paused && !resumed && t >= media + 2'000'000) {
+      resumed = true;
+      EXPECT_TRUE(recorder.Resume(ActiveRow(recorder), "device:ws-1"));
+    }
+  });
+  ASSERT_TRUE(resumed);
+  const Call call = OnlyCall();
+  ASSERT_TRUE(call.recording);
+  ASSERT_EQ(call.recording->spans.size(), 1u);
+  const MaskedSpan span = call.recording->spans.front();
+  EXPECT_EQ(span.source, "pause");
+  EXPECT_NEAR(static_cast<double>(span.start_ms), 1000, 60);
+  EXPECT_NEAR(static_cast<double>(span.end_ms), 2000, 60);
+  const DecodedAudio audio = Listen(call.id);
+  for (int ch = 0; ch < 2; ++ch) {
+    EXPECT_LT(Rms(audio, ch, 1.1, 1.9), 300) << ch;
+    EXPECT_GT(Rms(audio, ch, 0.3, 0.8), 2000) << ch;
+    EXPECT_GT(Rms(audio, ch, 2.2, 2.7), 2000) << ch;
+  }
+  for (const char* action : {"recording.pause", "recording.resume"}) {
+    auto entries = log_->List({.action = action});
+    ASSERT_TRUE(entries);
+    ASSERT_EQ(entries->size(), 1u) << action;
+    EXPECT_EQ(entries->front().actor, "device:ws-1");
+  }
+}
+
+TEST_F(RecorderTest, PauseLongerThanTheLimitResumesItselfAndAlerts) {
+  options_.max_pause_seconds = 1;
+  const int64_t media = kStart + 100'000;
+  bool paused = false;
+  std::vector<std::string> alerts;
+  Capture(
+      WriteCall({}), 0,
+      [&](Recorder& recorder, int64_t t) {
+        if (!paused && t >= media + 500'000) {
+          paused = true;
+          EXPECT_TRUE(recorder.Pause(ActiveRow(recorder), "user:supervisor"));
+        }
+      },
+      [&](std::string_view kind, int64_t, std::string_view) { alerts.emplace_back(kind); });
+  EXPECT_EQ(alerts, std::vector<std::string>{"recording.pause.expired"});
+  const Call call = OnlyCall();
+  ASSERT_TRUE(call.recording);
+  ASSERT_EQ(call.recording->spans.size(), 1u);
+  EXPECT_NEAR(static_cast<double>(call.recording->spans.front().end_ms), 1500, 100);
+  const DecodedAudio audio = Listen(call.id);
+  EXPECT_GT(Rms(audio, 0, 1.8, 2.5), 2000);  // recording again after the limit
+  auto automatic = log_->List({.action = "recording.resume.auto"});
+  ASSERT_TRUE(automatic);
+  EXPECT_EQ(automatic->size(), 1u);
 }
 
 TEST(MasterCsv, GoodLinesAreKeptAndBadOnesNamed) {
