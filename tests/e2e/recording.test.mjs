@@ -13,10 +13,17 @@
 // the decrypted WAV), sees the masked span on the timeline, and the listen is in the audit
 // trail with that reason. An auditor without a grant is refused with the server's reason;
 // an administrator is not offered the player at all.
+//
+// Live (root and sipp only, else skipped with the reason): tests/sipp/run_calls.sh places
+// real SIPp calls with RTP and RFC 4733 digits between 127.0.0.1 and 127.0.0.2:5060 while
+// `floorguard capture --interface lo --data <the server's data dir>` records them (as
+// tests/sipp/live_test.sh does); the capture is stopped with SIGINT and must exit 0. A
+// security officer then finds one of those calls in the console by its numbers, sees its
+// masked span and plays it: the <audio> element's duration matches the recording's.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,6 +40,7 @@ const REPO = path.resolve(here, '..', '..');
 const BIN = process.env.FLOORGUARD_BIN || '';
 const DATA = process.env.FLOORGUARD_DATA || (process.env.E2E_ARTIFACTS ? path.join(process.env.E2E_ARTIFACTS, 'data') : '');
 const GEN_PCAP = path.join(REPO, 'bench', 'recording', 'gen_pcap.py');
+const RUN_CALLS = path.join(REPO, 'tests', 'sipp', 'run_calls.sh');
 
 // ---------------------------------------------------------------------------------------
 // A small pcap writer: Ethernet / IPv4 / UDP, SIP and RTP (G.711 µ-law, RFC 4733 events).
@@ -368,4 +376,173 @@ test('a security officer lists the captured calls, listens to one with a reason 
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+});
+
+// ---------------------------------------------------------------------------------------
+// Live: real SIPp calls on loopback, captured from lo into the server's data directory.
+
+const SIPP_CALLS = 2;
+const SIPP_SECONDS = 5;
+// uac.xml: From sip:+1555[call_number] (1, 2, ...), To sip:[service] with -s 7000.
+const SIPP_TO = '7000';
+const SIPP_FROM = /^\+1555\d$/;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function onPath(cmd) {
+  return (process.env.PATH || '').split(path.delimiter).some((dir) => {
+    try {
+      fs.accessSync(path.join(dir, cmd), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+// `floorguard capture --interface lo` in the background; resolves once it says it is
+// capturing. libuv gives the child default signal handling, so SIGINT reaches its handler.
+function startLiveCapture() {
+  const child = spawn(BIN, ['capture', '--interface', 'lo', '--filter', 'udp', '--data', DATA, '--json'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '', code: undefined, signal: undefined };
+  child.stdout.on('data', (d) => { out.stdout += d; });
+  child.stderr.on('data', (d) => { out.stderr += d; });
+  const exited = new Promise((resolve) => child.on('close', (code, signal) => {
+    out.code = code;
+    out.signal = signal;
+    resolve(out);
+  }));
+  const ready = (async () => {
+    for (let i = 0; i < 300; i++) {
+      if (/capturing on lo/.test(out.stderr)) return;
+      if (out.code !== undefined || out.signal) {
+        throw new Error(`capture exited early (${out.code ?? out.signal}): ${out.stderr}`);
+      }
+      await sleep(100);
+    }
+    throw new Error(`capture did not start within 30 s: ${out.stderr}`);
+  })();
+  return { child, out, exited, ready };
+}
+
+// SIGINT, then SIGTERM and SIGKILL if it does not stop: a stuck capture must not outlive the
+// test. Resolves with the capture's exit code and output.
+async function stopLiveCapture(capture) {
+  const { child, exited } = capture;
+  const gone = () => capture.out.code !== undefined || capture.out.signal;
+  for (const [signal, waitMs] of [['SIGINT', 20_000], ['SIGTERM', 10_000], ['SIGKILL', 5_000]]) {
+    if (gone()) break;
+    child.kill(signal);
+    let timer;
+    const stopped = await Promise.race([exited.then(() => true),
+      new Promise((resolve) => { timer = setTimeout(resolve, waitMs, false); })]);
+    clearTimeout(timer); // a pending timer would keep node alive after the tests
+    if (stopped) break;
+    console.error(`capture ignored ${signal} for ${waitMs / 1000} s`);
+  }
+  return exited;
+}
+
+test('sipp calls placed on loopback are captured live and one plays in the console with its masked keypad span', { timeout: 240_000 }, async (t) => {
+  if (!BIN || !DATA || !fs.existsSync(BIN)) {
+    t.skip('FLOORGUARD_BIN and FLOORGUARD_DATA are not set (tests/e2e/run.sh sets them)');
+    return;
+  }
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+    t.skip('live capture needs root (libpcap on lo, SIPp plays RTP through a raw socket); CI runs as root');
+    return;
+  }
+  if (!onPath('sipp')) {
+    t.skip('sipp is missing (apt-get install sip-tester, or scripts/deps.sh --test)');
+    return;
+  }
+  const help = await run(BIN, ['capture', '--help']).catch((err) => ({ stdout: '', stderr: String(err) }));
+  if (!/--interface/.test(`${help.stdout}${help.stderr}`)) {
+    t.skip('this floorguard has no live capture');
+    return;
+  }
+
+  const admin = await ApiClient.login(ADMIN_USER, ADMIN_PASSWORD);
+  const before = new Set((await admin.get('/api/v1/calls?limit=500')).items.map((c) => c.id));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'floorguard-e2e-sipp-'));
+  const capture = startLiveCapture();
+  let stopped = null;
+  try {
+    await capture.ready;
+    await sleep(500); // the capturing line comes just before the first packet is read
+    const calls = await run(RUN_CALLS, ['--calls', String(SIPP_CALLS), '--rate', String(SIPP_CALLS),
+      '--seconds', String(SIPP_SECONDS), '--dtmf', '--work', path.join(work, 'sipp')], { timeout: 150_000 })
+      .catch((err) => assert.fail(`sipp calls failed: ${err.message}\n${err.stdout || ''}${err.stderr || ''}`));
+    assert.match(calls.stdout, new RegExp(`calls placed ${SIPP_CALLS} successful ${SIPP_CALLS} failed 0`));
+    await sleep(1000); // the last BYE's 200 and trailing RTP reach the capture
+    stopped = await stopLiveCapture(capture);
+  } finally {
+    if (!stopped) await stopLiveCapture(capture);
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  assert.equal(stopped.code, 0, `the capture stops on SIGINT and exits 0: ${stopped.signal || ''} ${stopped.stderr}`);
+  const summary = JSON.parse(stopped.stdout);
+  t.diagnostic(`capture summary: ${stopped.stdout.trim()}`);
+  assert.ok(summary.recorded >= SIPP_CALLS, `every sipp call is recorded: ${stopped.stdout}`);
+
+  // The sipp calls are the new calls from +1555N to 7000, each recorded with its digits masked.
+  const fresh = (await admin.get('/api/v1/calls?limit=500')).items.filter((c) => !before.has(c.id));
+  const sippCalls = fresh.filter((c) => SIPP_FROM.test(c.from) && c.to === SIPP_TO);
+  assert.equal(sippCalls.length, SIPP_CALLS,
+    `each sipp call is listed once: ${JSON.stringify(fresh.map((c) => [c.call_id, c.from, c.to]))}`);
+  for (const c of sippCalls) {
+    assert.ok(c.recording && c.recording.status === 'complete', `recorded: ${JSON.stringify(c)}`);
+    assert.ok(c.recording.masked_spans.length >= 1, `the RFC 4733 digits are masked: ${JSON.stringify(c.recording)}`);
+  }
+  const listed = sippCalls[0];
+  // The detail as the API gives it, which the player's duration is checked against.
+  const call = await admin.get(`/api/v1/calls/${listed.id}`);
+  assert.equal(call.call_id, listed.call_id);
+  assert.ok(Math.abs(call.recording.duration_s - SIPP_SECONDS) < 1.5,
+    `the recording lasts about as long as the audio sipp sent: ${JSON.stringify(call.recording)}`);
+
+  const suffix = crypto.randomBytes(3).toString('hex');
+  const officerName = `e2e-sipp-sec-${suffix}`;
+  const officer = await admin.post('/api/v1/users', { username: officerName, role: 'security' }, [201]);
+  const reason = `E2E sipp call review ${suffix}`;
+
+  await withBrowser('recording-sipp-listen', async (context, problems) => {
+    const page = await firstPage(context);
+    await login(page, officerName, officer.password);
+    await page.locator(byTestId('nav-calls')).click();
+    await page.locator(`${byTestId('content')}[data-page="calls"]`).waitFor();
+    await page.locator(byTestId('calls-table')).waitFor();
+
+    // Narrowed by the caller's number, the row shows the sipp numbers.
+    await page.locator(byTestId('calls-filter-number')).fill(call.from);
+    await page.locator(byTestId('calls-filters-apply')).click();
+    const row = page.locator(`${byTestId('call-row')}[data-call-id="${call.call_id}"]`);
+    await row.waitFor();
+    const cells = await row.locator('td').allTextContents();
+    assert.ok(cells.includes(call.from) && cells.includes(SIPP_TO), `the row shows from and to: ${JSON.stringify(cells)}`);
+    assert.equal(await row.getAttribute('data-recording'), 'recorded');
+
+    await row.click();
+    await page.locator(`${byTestId('call-detail')}[data-loaded="true"][data-call-id="${call.id}"]`).waitFor();
+    assert.equal(await page.locator(byTestId('call-sip-id')).textContent(), call.call_id);
+    const spans = page.locator(byTestId('masked-span'));
+    assert.equal(await spans.count(), call.recording.masked_spans.length);
+    const box = await spans.first().boundingBox();
+    assert.ok(box && box.width > 0 && box.height > 0, `the masked span is drawn: ${JSON.stringify(box)}`);
+
+    await page.locator(byTestId('call-listen-reason')).fill(reason);
+    const audioResponse = page.waitForResponse((r) => r.url().includes(`/api/v1/calls/${call.id}/audio`));
+    await page.locator(byTestId('call-listen')).click();
+    assert.equal((await audioResponse).status(), 200);
+    await page.waitForFunction((sel) => {
+      const el = document.querySelector(sel);
+      return el && el.readyState >= 1 && el.duration > 0;
+    }, byTestId('call-audio'));
+    const duration = await page.locator(byTestId('call-audio')).evaluate((el) => el.duration);
+    assert.ok(Math.abs(duration - call.recording.duration_s) < 1.5,
+      `the player has the whole recording (${duration} s vs ${call.recording.duration_s} s)`);
+    assert.equal(await page.locator(`${byTestId('call-audio-error')}:visible`).count(), 0);
+    assert.deepEqual(problems, [], 'no page errors or CSP violations');
+  });
 });
