@@ -5,6 +5,7 @@
 #include "recording/recorder.h"
 
 #include <gtest/gtest.h>
+#include <spandsp.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -43,6 +44,10 @@ struct Script {
   std::optional<std::pair<double, double>> rfc4733;  // caller presses a key [from, to) s
   std::optional<std::pair<double, double>> inband;   // caller's audio carries '1' [from, to) s
   bool bye = true;
+  bool ipv6 = false;  // every address IPv6
+  uint16_t vlan = 0;  // 802.1Q tag on every frame
+  bool sip_over_tcp = false;
+  bool g722 = false;  // wideband: 16 kHz audio, 8000 RTP clock (RFC 3551)
 };
 
 class RecorderTest : public ::testing::Test {
@@ -82,10 +87,13 @@ class RecorderTest : public ::testing::Test {
     return *voip::Endpoint::Parse(address, port);
   }
 
-  static std::string Sdp(const voip::Endpoint& rtp) {
-    return "v=0\r\no=- 1 1 IN IP4 " + rtp.AddressString() + "\r\ns=-\r\nc=IN IP4 " +
+  static std::string Sdp(const voip::Endpoint& rtp, bool g722 = false) {
+    const std::string family = rtp.IsV4() ? "IP4 " : "IP6 ";
+    return "v=0\r\no=- 1 1 IN " + family + rtp.AddressString() + "\r\ns=-\r\nc=IN " + family +
            rtp.AddressString() + "\r\nt=0 0\r\nm=audio " + std::to_string(rtp.port) +
-           " RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n";
+           (g722 ? " RTP/AVP 9 101\r\na=rtpmap:9 G722/8000\r\n"
+                 : " RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n") +
+           "a=rtpmap:101 telephone-event/8000\r\n";
   }
 
   static std::string Sip(const std::string& start, const std::string& cseq, const std::string& body,
@@ -124,14 +132,30 @@ class RecorderTest : public ::testing::Test {
     const std::string path = (dir_ / "call.pcap").string();
     auto writer = voip::PcapWriter::Create(path);
     EXPECT_TRUE(writer);
-    Leg caller{At("10.0.0.1", 5060), At("10.0.0.50", 40000), 1000, 0x1111};
-    Leg callee{At("10.0.0.2", 5060), At("10.0.0.60", 50000), 600, 0x2222};
+    const bool v6 = script.ipv6;
+    Leg caller{v6 ? At("2001:db8::1", 5060) : At("10.0.0.1", 5060),
+               v6 ? At("2001:db8::50", 40000) : At("10.0.0.50", 40000), 1000, 0x1111};
+    Leg callee{v6 ? At("2001:db8::2", 5060) : At("10.0.0.2", 5060),
+               v6 ? At("2001:db8::60", 50000) : At("10.0.0.60", 50000), 600, 0x2222};
+    uint32_t tcp_sequence[2] = {1000, 5000};
     auto udp = [&](int64_t t, const voip::Endpoint& a, const voip::Endpoint& b,
-                   const std::string& text) { (void)(*writer)->WriteUdp(t, a, b, text); };
+                   const std::string& text) {
+      if (script.sip_over_tcp) {
+        uint32_t& seq = tcp_sequence[a == caller.sip ? 0 : 1];
+        // Each message in two segments: the framer must join them.
+        const size_t half = text.size() / 2;
+        (void)(*writer)->WriteTcp(t, a, b, seq, text.substr(0, half));
+        (void)(*writer)->WriteTcp(t + 1, a, b, seq + static_cast<uint32_t>(half),
+                                  text.substr(half));
+        seq += static_cast<uint32_t>(text.size());
+      } else {
+        (void)(*writer)->WriteUdp(t, a, b, text, script.vlan);
+      }
+    };
     udp(kStart, caller.sip, callee.sip,
-        Sip("INVITE sip:1001@10.0.0.2 SIP/2.0", "1 INVITE", Sdp(caller.rtp), false));
+        Sip("INVITE sip:1001@10.0.0.2 SIP/2.0", "1 INVITE", Sdp(caller.rtp, script.g722), false));
     udp(kStart + 50'000, callee.sip, caller.sip,
-        Sip("SIP/2.0 200 OK", "1 INVITE", Sdp(callee.rtp), true));
+        Sip("SIP/2.0 200 OK", "1 INVITE", Sdp(callee.rtp, script.g722), true));
     udp(kStart + 60'000, caller.sip, callee.sip,
         Sip("ACK sip:1001@10.0.0.2 SIP/2.0", "1 ACK", "", true));
     const int64_t media = kStart + 100'000;
@@ -147,12 +171,23 @@ class RecorderTest : public ::testing::Test {
       return voip::EncodeUlaw(static_cast<int16_t>(v));
     };
     std::vector<std::pair<int64_t, std::vector<uint8_t>>> caller_packets, callee_packets;
+    g722_encode_state_t* encoders[2] = {g722_encode_init(nullptr, 64000, 0),
+                                        g722_encode_init(nullptr, 64000, 0)};
     for (int i = 0; i < packets; ++i) {
       for (const Leg* leg : {&caller, &callee}) {
         std::vector<uint8_t> payload(160);
-        for (int s = 0; s < 160; ++s) payload[s] = sample(*leg, i * 160 + s);
-        auto rtp = Rtp(0, static_cast<uint16_t>(1000 + i), static_cast<uint32_t>(i * 160),
-                       leg->ssrc, payload);
+        if (script.g722) {
+          int16_t pcm[320];
+          for (int s = 0; s < 320; ++s) {
+            pcm[s] = static_cast<int16_t>(
+                8000 * std::sin(2 * std::numbers::pi * leg->tone_hz * (i * 320 + s) / 16000.0));
+          }
+          g722_encode(encoders[leg == &caller ? 0 : 1], payload.data(), pcm, 320);
+        } else {
+          for (int s = 0; s < 160; ++s) payload[s] = sample(*leg, i * 160 + s);
+        }
+        auto rtp = Rtp(script.g722 ? 9 : 0, static_cast<uint16_t>(1000 + i),
+                       static_cast<uint32_t>(i * 160), leg->ssrc, payload);
         const int64_t t = media + i * 20'000;
         if (leg == &caller) {
           caller_packets.emplace_back(t, std::move(rtp));
@@ -177,6 +212,7 @@ class RecorderTest : public ::testing::Test {
         }
       }
     }
+    for (auto* e : encoders) g722_encode_free(e);
     for (int i : script.swap) std::swap(caller_packets[i].second, caller_packets[i + 1].second);
     // One capture in time order (a swap exchanges contents, so the pair arrives reordered).
     struct Frame {
@@ -196,7 +232,7 @@ class RecorderTest : public ::testing::Test {
                      [](const Frame& a, const Frame& b) { return a.t < b.t; });
     for (const Frame& f : frames) {
       (void)(*writer)->WriteUdp(f.t, f.from_caller ? caller.rtp : callee.rtp,
-                                f.from_caller ? callee.rtp : caller.rtp, f.bytes);
+                                f.from_caller ? callee.rtp : caller.rtp, f.bytes, script.vlan);
     }
     const int64_t end = media + packets * 20'000;
     if (script.bye) {
@@ -306,6 +342,43 @@ TEST_F(RecorderTest, EachPartyIsOnItsOwnChannelAndTheHashIsAudited) {
   auto problems = recordings_->Verify();
   ASSERT_TRUE(problems);
   EXPECT_TRUE(problems->empty());
+}
+
+TEST_F(RecorderTest, WidebandG722IsRecordedAt16kHz) {
+  Script script;
+  script.g722 = true;
+  Capture(WriteCall(script));
+  const Call call = OnlyCall();
+  ASSERT_TRUE(call.recording);
+  EXPECT_EQ(call.recording->sample_rate, 16000);
+  const DecodedAudio audio = Listen(call.id);
+  EXPECT_EQ(audio.sample_rate, 16000);
+  EXPECT_GT(ToneShare(audio, 0, 1000, 0.5, 2.5), 0.7);
+  EXPECT_GT(ToneShare(audio, 1, 600, 0.5, 2.5), 0.7);
+}
+
+TEST_F(RecorderTest, Ipv6VlanTaggedCallIsRecorded) {
+  Script script;
+  script.ipv6 = true;
+  script.vlan = 42;
+  Capture(WriteCall(script));
+  const Call call = OnlyCall();
+  EXPECT_EQ(call.direction, Direction::kInbound);  // by number: 1001 is an extension
+  ASSERT_TRUE(call.recording);
+  EXPECT_EQ(call.recording->lost, 0);
+  const DecodedAudio audio = Listen(call.id);
+  EXPECT_GT(ToneShare(audio, 0, 1000, 0.5, 2.5), 0.8);
+}
+
+TEST_F(RecorderTest, SipOverTcpSplitAcrossSegmentsIsFollowed) {
+  Script script;
+  script.sip_over_tcp = true;
+  const auto stats = Capture(WriteCall(script));
+  EXPECT_EQ(stats.calls, 1u);
+  const Call call = OnlyCall();
+  EXPECT_EQ(call.end_reason, "bye");
+  ASSERT_TRUE(call.recording);
+  EXPECT_NEAR(static_cast<double>(call.recording->duration_ms), 3000, 300);
 }
 
 TEST_F(RecorderTest, KeypadEventsAreSilencedOnBothChannelsAndOnlyTheSpanIsKept) {
