@@ -14,11 +14,12 @@
 #include "api/directory_routes.h"
 #include "api/identity_routes.h"
 #include "api/log_routes.h"
+#include "api/recording_routes.h"
 #include "app/defense.h"
 #include "app/physical_access.h"
 #include "app/recording_service.h"
+#include "app/recording_watch.h"
 #include "app/retention.h"
-#include "api/recording_routes.h"
 #include "app/runtime.h"
 #include "app/version.h"
 #include "directory/demo.h"
@@ -83,6 +84,7 @@ struct RunningServer::Impl {
   std::unique_ptr<PhysicalAccess> physical;
   std::unique_ptr<RecordingParts> recording;
   std::unique_ptr<LiveCapture> capture;  // when [recording] enabled
+  std::unique_ptr<CompletenessWatch> completeness;
   Config config;
 };
 
@@ -117,18 +119,27 @@ Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config
   if (config.recording_enabled) {
     FG_ASSIGN_OR_RETURN(
         impl->capture,
-        LiveCapture::Start(rt, *impl->recording,
-                           [defense](std::string_view kind, int64_t call, std::string_view detail) {
-                             nlohmann::json details = {{"call_id", call},
-                                                       {"detail", std::string(detail)}};
-                             (void)defense->RaiseAlert(
-                                 {.rule = std::string(kind),
-                                  .severity = detect::Severity::kHigh,
-                                  .summary = "Call " + std::to_string(call) + ": " +
-                                             std::string(detail),
-                                  .details = details.dump()});
-                           }));
+        LiveCapture::Start(
+            rt, *impl->recording,
+            [defense](std::string_view kind, int64_t call, std::string_view detail) {
+              nlohmann::json details = {{"call_id", call}, {"detail", std::string(detail)}};
+              (void)defense->RaiseAlert(
+                  {.rule = std::string(kind),
+                   .severity = detect::Severity::kHigh,
+                   .summary = "Call " + std::to_string(call) + ": " + std::string(detail),
+                   .details = details.dump()});
+            }));
   }
+  impl->completeness = std::make_unique<CompletenessWatch>(
+      *impl->recording->recordings, rt.clock,
+      [defense](int64_t call, const std::string& problem, const std::string& detail) {
+        nlohmann::json details = {{"call_id", call}, {"problem", problem}, {"detail", detail}};
+        (void)defense->RaiseAlert({.rule = "recording.incomplete",
+                                   .severity = detect::Severity::kMedium,
+                                   .summary = "Call " + std::to_string(call) + ": " + problem,
+                                   .details = details.dump()});
+      });
+  (void)impl->completeness->Check();  // remembers where "new" starts
   api::AddRecordingRoutes(api.routes(), *impl->recording->recordings,
                           impl->capture ? &impl->capture->recorder() : nullptr);
   api::AddAuditRoutes(api.routes(), *rt.log, rt.bus, *rt.auth);
@@ -164,6 +175,12 @@ Result<std::unique_ptr<RunningServer>> RunningServer::Start(const Config& config
       }
       // Station sessions idle beyond logon.max_idle_hours end about once a minute.
       raw->physical->Tick(ticks + 1);
+      // Calls with a recording problem alert within five minutes.
+      if ((ticks + 1) % 300 == 0) {
+        if (auto r = raw->completeness->Check(); !r) {
+          spdlog::error("recording completeness check failed: {}", r.error().ToString());
+        }
+      }
       // Retention: once an hour, half an hour after start.
       if ((ticks + 1) % 3600 == 1800) {
         auto purged = RunRetention(*raw->rt->db, *raw->rt->log, raw->rt->clock, raw->config,
