@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "voip/call_tracker.h"
+#include "voip/fragments.h"
 #include "voip/packet.h"
 #include "voip/sdp.h"
 #include "voip/sip.h"
@@ -146,6 +147,21 @@ void FuzzTracker(std::string_view input) {
 
 }  // namespace
 
+// Pieces of the input as IP fragments: a reassembled datagram never exceeds 64 KiB and
+// always decodes without reading outside itself.
+void FuzzFragments(std::string_view input) {
+  fg::voip::FragmentReassembler fragments({.max_datagrams = 4, .timeout_us = 1000});
+  int64_t t = 0;
+  for (std::string_view piece : SplitOnNul(input)) {
+    auto whole =
+        fragments.Add(t++, std::span(reinterpret_cast<const uint8_t*>(piece.data()), piece.size()));
+    if (!whole) continue;
+    if (whole->size() > 65535 + 40) std::abort();
+    (void)fg::voip::DecodeFrame(fg::voip::LinkType::kRaw, t, *whole);
+  }
+  if (fragments.pending() > 4) std::abort();
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::span<const uint8_t> bytes(data, size);
   const std::string_view input(reinterpret_cast<const char*>(data), size);
@@ -154,5 +170,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzFramer(bytes);
   FuzzFrames(bytes);
   FuzzTracker(input);
+  FuzzFragments(input);
   return 0;
 }
