@@ -175,13 +175,6 @@ Result<std::optional<E>> QueryEnum(const http::Request& request, std::string_vie
   return std::optional<E>(*value);
 }
 
-Result<std::optional<int64_t>> QueryId(const http::Request& request, std::string_view name) {
-  auto text = request.Query(name);
-  if (!text || text->empty()) return std::optional<int64_t>();
-  FG_ASSIGN_OR_RETURN(int64_t id, ParseId(*text, name));
-  return std::optional<int64_t>(id);
-}
-
 Result<std::optional<bool>> QueryBool(const http::Request& request, std::string_view name) {
   auto text = request.Query(name);
   if (!text || text->empty()) return std::optional<bool>();

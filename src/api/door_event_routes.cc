@@ -187,13 +187,6 @@ Result<Items> SplitBatch(const http::Request& request, std::string_view key) {
   return out;
 }
 
-Result<std::optional<int64_t>> QueryId(const http::Request& request, std::string_view name) {
-  auto text = request.Query(name);
-  if (!text || text->empty()) return std::optional<int64_t>();
-  FG_ASSIGN_OR_RETURN(int64_t id, ParseId(*text, name));
-  return std::optional<int64_t>(id);
-}
-
 Result<int> QueryLimit(const http::Request& request) {
   auto text = request.Query("limit");
   if (!text || text->empty()) return 50;

@@ -227,4 +227,26 @@ Json ListBody(Json items, std::optional<int64_t> next_cursor) {
   return body;
 }
 
+Result<std::optional<int64_t>> QueryId(const http::Request& request, std::string_view name) {
+  auto text = request.Query(name);
+  if (!text || text->empty()) return std::optional<int64_t>();
+  FG_ASSIGN_OR_RETURN(int64_t id, ParseId(*text, name));
+  return std::optional<int64_t>(id);
+}
+
+Result<std::optional<core::WallTime>> QueryTime(const http::Request& request,
+                                                std::string_view name) {
+  auto text = request.Query(name);
+  if (!text || text->empty()) return std::optional<core::WallTime>();
+  core::WallTime t;
+  if (!core::ParseRfc3339(*text, &t)) {
+    return InvalidArgument(std::string(name), "must be an RFC 3339 time or a date YYYY-MM-DD");
+  }
+  return std::optional<core::WallTime>(t);
+}
+
+Json TimeOrNull(const std::optional<core::WallTime>& t) {
+  return t ? Json(core::FormatRfc3339(*t)) : Json(nullptr);
+}
+
 }  // namespace fg::api

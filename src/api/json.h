@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "http/message.h"
 
@@ -74,6 +75,14 @@ bool IsNullField(const Json& body, std::string_view field);
 
 // A path parameter that must be a positive integer id.
 Result<int64_t> ParseId(std::string_view text, std::string_view field = "id");
+
+// Query parameters shared by list routes: absent or empty is nullopt, a bad value is an
+// InvalidArgument naming the parameter.
+Result<std::optional<int64_t>> QueryId(const http::Request& request, std::string_view name);
+Result<std::optional<core::WallTime>> QueryTime(const http::Request& request,
+                                                std::string_view name);
+// An optional time as RFC 3339, or null.
+Json TimeOrNull(const std::optional<core::WallTime>& t);
 
 struct Page {
   int limit = 50;

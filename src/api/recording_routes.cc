@@ -13,28 +13,7 @@ namespace {
 using auth::Role;
 using http::Method;
 
-Json Time(const std::optional<core::WallTime>& t) {
-  return t ? Json(core::FormatRfc3339(*t)) : Json(nullptr);
-}
 Json OptId(const std::optional<int64_t>& id) { return id ? Json(*id) : Json(nullptr); }
-
-Result<std::optional<core::WallTime>> QueryTime(const http::Request& request,
-                                                std::string_view name) {
-  auto text = request.Query(name);
-  if (!text || text->empty()) return std::optional<core::WallTime>();
-  core::WallTime t;
-  if (!core::ParseRfc3339(*text, &t)) {
-    return InvalidArgument(std::string(name), "must be an RFC 3339 time or a date YYYY-MM-DD");
-  }
-  return std::optional<core::WallTime>(t);
-}
-
-Result<std::optional<int64_t>> QueryId(const http::Request& request, std::string_view name) {
-  auto text = request.Query(name);
-  if (!text || text->empty()) return std::optional<int64_t>();
-  FG_ASSIGN_OR_RETURN(int64_t id, ParseId(*text, name));
-  return std::optional<int64_t>(id);
-}
 
 const std::vector<Role> kListeners = {Role::kSecurity, Role::kSupervisor, Role::kAuditor};
 const std::vector<Role> kPauseRoles = {Role::kWorkstation, Role::kSupervisor};
@@ -158,8 +137,8 @@ nlohmann::json CallToJson(const recording::Call& call) {
               {"station_id", OptId(call.station_id)},
               {"campaign_id", OptId(call.campaign_id)},
               {"started_at", core::FormatRfc3339(call.started_at)},
-              {"answered_at", Time(call.answered_at)},
-              {"ended_at", Time(call.ended_at)},
+              {"answered_at", TimeOrNull(call.answered_at)},
+              {"ended_at", TimeOrNull(call.ended_at)},
               {"duration_s", duration},
               {"end_reason", call.end_reason},
               {"final_status", call.final_status},

@@ -8,10 +8,6 @@ namespace {
 
 using http::Method;
 
-Json Time(const std::optional<core::WallTime>& t) {
-  return t ? Json(core::FormatRfc3339(*t)) : Json(nullptr);
-}
-
 Json VisitJson(const access::Visit& v) {
   return Json{{"id", v.id},
               {"person_id", v.person_id},
@@ -26,7 +22,7 @@ Json VisitJson(const access::Visit& v) {
               {"grant_ids", v.grant_ids},
               {"checked_in_at", core::FormatRfc3339(v.checked_in_at)},
               {"expected_end", core::FormatRfc3339(v.expected_end)},
-              {"checked_out_at", Time(v.checked_out_at)},
+              {"checked_out_at", TimeOrNull(v.checked_out_at)},
               {"on_site", v.on_site()},
               {"has_photo", !v.photo_type.empty()},
               {"overdue_alerted", v.overdue_alerted},
@@ -38,25 +34,7 @@ Json LockerJson(const access::Locker& l) {
               {"zone_id", l.zone_id},
               {"label", l.label},
               {"person_id", l.person_id ? Json(*l.person_id) : Json(nullptr)},
-              {"assigned_at", Time(l.assigned_at)}};
-}
-
-Result<std::optional<core::WallTime>> QueryTime(const http::Request& request,
-                                                std::string_view name) {
-  auto text = request.Query(name);
-  if (!text || text->empty()) return std::optional<core::WallTime>();
-  core::WallTime t;
-  if (!core::ParseRfc3339(*text, &t)) {
-    return InvalidArgument(std::string(name), "must be an RFC 3339 time or a date YYYY-MM-DD");
-  }
-  return std::optional<core::WallTime>(t);
-}
-
-Result<std::optional<int64_t>> QueryId(const http::Request& request, std::string_view name) {
-  auto text = request.Query(name);
-  if (!text || text->empty()) return std::optional<int64_t>();
-  FG_ASSIGN_OR_RETURN(int64_t id, ParseId(*text, name));
-  return std::optional<int64_t>(id);
+              {"assigned_at", TimeOrNull(l.assigned_at)}};
 }
 
 Result<bool> QueryFlag(const http::Request& request, std::string_view name) {
