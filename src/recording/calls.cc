@@ -195,6 +195,17 @@ Recordings::Recordings(store::Database& db, audit::Log& audit, core::Clock& cloc
                        RecordingsOptions options)
     : db_(db), audit_(audit), clock_(clock), options_(std::move(options)) {}
 
+Result<void> Recordings::AuditIn(store::Connection& c, std::string_view actor,
+                                 std::string_view action, std::string_view subject,
+                                 const nlohmann::json& details) {
+  return audit_
+      .Append(c, {.actor = std::string(actor),
+                  .action = std::string(action),
+                  .subject = std::string(subject),
+                  .details = details.dump()})
+      .transform([](int64_t) {});
+}
+
 Result<void> Recordings::Migrate() { return db_.Migrate("recording", kMigrations); }
 
 std::string Recordings::PathOf(std::string_view recording_id) const {
@@ -286,12 +297,8 @@ Result<void> Recordings::WriteClose(store::Connection& c, int64_t id, const Call
     details["status"] = r.status;
     details["masked_spans"] = r.spans.size();
   }
-  return audit_
-      .Append(c, {.actor = "system:recorder",
-                  .action = end.recording ? "recording.complete" : "call.end",
-                  .subject = "call:" + std::to_string(id),
-                  .details = details.dump()})
-      .transform([](int64_t) {});
+  return AuditIn(c, "system:recorder", end.recording ? "recording.complete" : "call.end",
+                 "call:" + std::to_string(id), details);
 }
 
 Result<CallPage> Recordings::ListCalls(const CallFilter& filter) {
@@ -560,12 +567,7 @@ Result<PurgeResult> Recordings::PurgeRecordings(core::WallTime cutoff, bool dry_
                               {"oldest", core::FormatRfc3339(*result.oldest)},
                               {"newest", core::FormatRfc3339(*result.newest)},
                               {"cutoff", core::FormatRfc3339(cutoff)}};
-    return audit_
-        .Append(c, {.actor = "system",
-                    .action = "retention.purge",
-                    .subject = "retention:recordings",
-                    .details = details.dump()})
-        .transform([](int64_t) {});
+    return AuditIn(c, "system", "retention.purge", "retention:recordings", details);
   }));
   for (const Victim& v : victims) {
     std::error_code ec;
@@ -613,12 +615,7 @@ Result<PurgeResult> Recordings::PurgeCalls(core::WallTime cutoff, bool dry_run) 
                               {"oldest", core::FormatRfc3339(*result.oldest)},
                               {"newest", core::FormatRfc3339(*result.newest)},
                               {"cutoff", core::FormatRfc3339(cutoff)}};
-    return audit_
-        .Append(c, {.actor = "system",
-                    .action = "retention.purge",
-                    .subject = "retention:call_records",
-                    .details = details.dump()})
-        .transform([](int64_t) {});
+    return AuditIn(c, "system", "retention.purge", "retention:call_records", details);
   }));
   return result;
 }
@@ -640,12 +637,8 @@ Result<void> Recordings::SetExtension(std::string_view actor, std::string_view e
     }
     nlohmann::json details = {{"extension", std::string(extension)}};
     details["station_id"] = station_id ? nlohmann::json(*station_id) : nlohmann::json(nullptr);
-    return audit_
-        .Append(c, {.actor = std::string(actor),
-                    .action = "recording.extension.set",
-                    .subject = "extension:" + std::string(extension),
-                    .details = details.dump()})
-        .transform([](int64_t) {});
+    return AuditIn(c, actor, "recording.extension.set", "extension:" + std::string(extension),
+                   details);
   });
 }
 
@@ -683,12 +676,7 @@ Result<void> Recordings::GrantListen(std::string_view actor, int64_t account_id,
     nlohmann::json details = {{"account_id", account_id},
                               {"until", core::FormatRfc3339(until)},
                               {"reason", std::string(reason)}};
-    return audit_
-        .Append(c, {.actor = std::string(actor),
-                    .action = "recording.grant",
-                    .subject = "account:" + std::to_string(account_id),
-                    .details = details.dump()})
-        .transform([](int64_t) {});
+    return AuditIn(c, actor, "recording.grant", "account:" + std::to_string(account_id), details);
   });
 }
 
@@ -716,12 +704,8 @@ Result<void> Recordings::SetSupervisorCampaigns(std::string_view actor, int64_t 
                  {user_id, campaign}));
     }
     nlohmann::json details = {{"user_id", user_id}, {"campaign_ids", campaign_ids}};
-    return audit_
-        .Append(c, {.actor = std::string(actor),
-                    .action = "recording.supervisor.campaigns",
-                    .subject = "user:" + std::to_string(user_id),
-                    .details = details.dump()})
-        .transform([](int64_t) {});
+    return AuditIn(c, actor, "recording.supervisor.campaigns", "user:" + std::to_string(user_id),
+                   details);
   });
 }
 

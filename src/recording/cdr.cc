@@ -192,12 +192,7 @@ Result<CdrImport> Recordings::ImportCdrs(std::string_view actor, const std::vect
                               {"matched", result.matched},
                               {"duplicates", result.duplicates},
                               {"errors", result.errors.size()}};
-    return audit_
-        .Append(c, {.actor = std::string(actor),
-                    .action = "cdr.import",
-                    .subject = "cdrs",
-                    .details = details.dump()})
-        .transform([](int64_t) {});
+    return AuditIn(c, actor, "cdr.import", "cdrs", details);
   }));
   return result;
 }

@@ -27,6 +27,7 @@
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "nlohmann/json.hpp"
 #include "recording/vault.h"
 #include "store/store.h"
 
@@ -244,6 +245,9 @@ class Recordings {
 
  private:
   Result<void> InsertCall(store::Connection& c, const CallStart& start, int64_t& id);
+  // Appends one audit entry inside the caller's transaction.
+  Result<void> AuditIn(store::Connection& c, std::string_view actor, std::string_view action,
+                       std::string_view subject, const nlohmann::json& details);
   Result<void> WriteClose(store::Connection& c, int64_t id, const CallEnd& end);
 
   store::Database& db_;
