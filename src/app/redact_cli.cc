@@ -15,6 +15,7 @@ namespace {
 constexpr size_t kSlice = 4 << 20;  // input handed to the redactor at a time
 constexpr size_t kOutBuffer = 1 << 20;
 constexpr size_t kDirectWrite = 64 << 10;  // larger views of the input are written as they are
+constexpr size_t kPage = 4096;             // mmap and madvise align to pages at least this big
 
 // Standard input as one mapping when it is a regular file (no read() copies); empty otherwise.
 struct Mapping {
@@ -77,7 +78,13 @@ int RedactCommand(const RedactOptions& options, std::FILE* in, std::FILE* out, s
   Mapping map;
   if (MapRegularFile(in, &map)) {
     for (size_t at = map.offset; at < map.size; at += kSlice) {
-      redactor.Feed(std::string_view(map.data + at, std::min(kSlice, map.size - at)));
+      const size_t size = std::min(kSlice, map.size - at);
+      // Map the slice's pages in one call rather than a fault every 16 pages (Linux 5.14+;
+      // without it the faults do the same work). A slice at a time keeps a file larger than
+      // memory streaming.
+      const size_t page_at = at & ~(kPage - 1);
+      madvise(const_cast<char*>(map.data) + page_at, at + size - page_at, MADV_POPULATE_READ);
+      redactor.Feed(std::string_view(map.data + at, size));
     }
     if (fseeko(in, static_cast<off_t>(map.size), SEEK_SET) != 0) std::clearerr(in);
   } else {

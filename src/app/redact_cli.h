@@ -1,7 +1,8 @@
 // `floorguard redact [--mode text|transcript] [--summary]`: a filter from standard input to
 // standard output that replaces each finding (PAN, track data, CVV, expiry, SSN, IBAN) with its
 // mask and keeps every line in place (a mask never contains a newline). It maps standard input
-// when it is a regular file (no read() copies) and otherwise reads 4 MiB at a time, through
+// when it is a regular file (no read() copies; each 4 MiB slice's pages are mapped in one
+// madvise call before it is scanned) and otherwise reads 4 MiB at a time, through
 // dlp::StreamRedactor, so memory stays constant whatever the input size; output goes out in
 // writes of up to 1 MiB or as large views of the input. With
 // --summary it writes the count of findings by kind to standard error — masks and counts

@@ -393,167 +393,246 @@ class HotLines {
 
 #ifdef FG_DLP_X86
 #define FG_AVX2 __attribute__((target("avx2"), always_inline)) inline
-FG_AVX2 __m256i Eq(__m256i v, char c) { return _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c)); }
-// Unsigned v - lo <= span.
-FG_AVX2 __m256i InRange(__m256i v, char lo, char span) {
-  const __m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8(lo));
-  return _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(span)), d);
+// Bytes with v - lo (unsigned) <= span, by one add and one signed compare.
+FG_AVX2 __m256i InRange(__m256i v, uint8_t lo, uint8_t span) {
+  const __m256i moved = _mm256_add_epi8(v, _mm256_set1_epi8(static_cast<char>(0x80 - lo)));
+  return _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(-128 + span + 1)), moved);
 }
-FG_AVX2 __m256i Digit(__m256i v) { return InRange(v, '0', 9); }
-FG_AVX2 __m256i Upper(__m256i v) { return InRange(v, 'A', 25); }
-FG_AVX2 __m256i Letter(__m256i v) {
-  return InRange(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), 'a', 25);
-}
-// Separator bytes ' ' '%' '-' '.' '/' are 0x2_ with low nibble 0, 5, D, E, F.
-FG_AVX2 __m256i Sep(__m256i v) {
-  const __m256i sep_lo = _mm256_setr_epi8(-1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1,
-                                          0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1);
-  const __m256i lo = _mm256_and_si256(v, _mm256_set1_epi8(0x0F));
-  const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0F));
-  return _mm256_and_si256(Eq(hi, 2), _mm256_shuffle_epi8(sep_lo, lo));
-}
-FG_AVX2 uint64_t Mask64(__m256i lo, __m256i hi) {
-  return static_cast<uint32_t>(_mm256_movemask_epi8(lo)) |
-         (static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(hi))) << 32);
+// Bytes equal to table[their low nibble]; bytes >= 0x80 never are (pshufb gives 0 for them).
+FG_AVX2 __m256i InTable(__m256i v, __m256i table) {
+  return _mm256_cmpeq_epi8(_mm256_shuffle_epi8(table, v), v);
 }
 #undef FG_AVX2
 
-// 64 bytes a step, branch-free up to one test: 64-bit masks of digits, separators, capitals,
-// bytes >= 0x80 and keyword starts (a Teddy-style nibble match on three bytes). A run of 12+
-// stretch bytes (digits and single separators) is found with shifts over the previous and the
-// current block: shorter runs can never hold a PAN, and only blocks with such a run, an SSN
-// shape, a keyword candidate, an IBAN start or a non-ASCII byte leave the fast path. Returns
-// where the scalar scan takes over.
-__attribute__((target("avx2"))) size_t HotLines::Avx2() {
+struct ClassTables {
+  __m256i lo[3], hi[3];                   // keyword prefixes: Teddy nibble tables for bytes 0, 1, 2
+  __m256i digit, issuer, sep, ds, track;  // InTable tables
+};
+struct ByteMasks {
+  uint64_t stretch;  // a digit, or a separator right after a digit
+  uint64_t issuer;   // a digit 2..6 that starts a group (no digit before it)
+  uint64_t ds;       // '-' or ' ' (the separators of an SSN)
+  uint64_t track;    // '=' '^' 'D'
+  uint64_t other;    // >= 0x80, a keyword start, or a digit after two capitals
+};
+// One bit per byte of q[0, 64) for each class; reads q[-2, 66).
+__attribute__((target("avx2"), always_inline)) inline ByteMasks Classify(const uint8_t* q,
+                                                                         const ClassTables& t) {
   const __m256i nibble = _mm256_set1_epi8(0x0F);
-  const __m256i lower_hi = _mm256_set1_epi8(0x02);
+  uint32_t m[5][2];
+  for (int h = 0; h < 2; ++h) {
+    const uint8_t* r = q + 32 * h;
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(r));
+    const __m256i before = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(r - 1));
+    const __m256i before2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(r - 2));
+    const __m256i digit = InTable(x, t.digit);
+    const __m256i digit_before = InTable(before, t.digit);
+    const __m256i sep = InTable(x, t.sep);
+    const __m256i stretch = _mm256_or_si256(digit, _mm256_and_si256(sep, digit_before));
+    const __m256i issuer = _mm256_andnot_si256(digit_before, InTable(x, t.issuer));
+    const __m256i iban = _mm256_and_si256(
+        digit, _mm256_and_si256(InRange(before, 'A', 25), InRange(before2, 'A', 25)));
+    __m256i word = _mm256_set1_epi8(-1);
+    for (int k = 0; k < 3; ++k) {
+      const __m256i xk = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(r + k));
+      const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(xk, 4), nibble);
+      word = _mm256_and_si256(word, _mm256_and_si256(_mm256_shuffle_epi8(t.lo[k], xk),
+                                                     _mm256_shuffle_epi8(t.hi[k], hi)));
+    }
+    // word != 0 without a compare: with 7 buckets word <= 0x7F, and word + 0x7F has bit 7 set.
+    const __m256i word_bit = _mm256_add_epi8(word, _mm256_set1_epi8(0x7F));
+    const __m256i other = _mm256_or_si256(_mm256_or_si256(x, iban), word_bit);
+    m[0][h] = static_cast<uint32_t>(_mm256_movemask_epi8(stretch));
+    m[1][h] = static_cast<uint32_t>(_mm256_movemask_epi8(issuer));
+    m[2][h] = static_cast<uint32_t>(_mm256_movemask_epi8(InTable(x, t.ds)));
+    m[3][h] = static_cast<uint32_t>(_mm256_movemask_epi8(InTable(x, t.track)));
+    m[4][h] = static_cast<uint32_t>(_mm256_movemask_epi8(other));
+    // One half at a time: interleaved, the two halves need more than 16 vector registers.
+    asm volatile("" ::: "memory");
+  }
+  auto join = [&m](int k) { return m[k][0] | (static_cast<uint64_t>(m[k][1]) << 32); };
+  return ByteMasks{join(0), join(1), join(2), join(3), join(4)};
+}
+
+// Digits of q[0, 64).
+__attribute__((target("avx2"))) inline uint64_t DigitMask(const uint8_t* q) {
+  const auto half = [](const uint8_t* r) __attribute__((target("avx2"))) {
+    return static_cast<uint32_t>(_mm256_movemask_epi8(
+        InRange(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(r)), '0', 9)));
+  };
+  return half(q) | (static_cast<uint64_t>(half(q + 32)) << 32);
+}
+
+// The stream's bit mask shifted up by k over the block boundary: bit j of the result is bit
+// j - k of the stream (cur: this block, prev: the one before).
+template <int k>
+inline uint64_t Back(uint64_t cur, uint64_t prev) {
+  return (cur << k) | (prev >> (64 - k));
+}
+
+// A 16-byte table for InTable, repeated in both 128-bit lanes: entry c & 15 = c for each byte
+// c; 0 elsewhere (no byte with a non-zero low nibble is 0), 1 at 0 when no byte has nibble 0.
+constexpr std::array<uint8_t, 32> MakeNibbleTable(std::string_view bytes) {
+  std::array<uint8_t, 32> table{};
+  table[0] = table[16] = 1;
+  for (char c : bytes) {
+    const auto b = static_cast<uint8_t>(c);
+    table[b & 15] = table[16 + (b & 15)] = b;
+  }
+  return table;
+}
+
+inline bool IbanStartAt(const uint8_t* p, size_t j) {
+  const auto alnum = [](uint8_t c) {
+    return IsAsciiDigit(c) || static_cast<uint8_t>((c | 0x20) - 'a') < 26;
+  };
+  return j >= 2 && IsAsciiDigit(p[j]) && IsCapital(p[j - 1]) && IsCapital(p[j - 2]) &&
+         (j == 2 || !alnum(p[j - 3]));
+}
+
+// 64 bytes a step; the masks stay in registers and the common block costs one branch. Per
+// byte (with loads one and two bytes back, so no shifts for these): a stretch byte (a digit,
+// or a single separator after a digit), a group start whose digit is 2..6, '-' or ' ', a
+// track terminator ('=' '^' 'D'), and "other": >= 0x80, a keyword start (a Teddy-style nibble
+// match on three bytes, either case) or a digit after two capitals (an IBAN, if the capitals
+// start a word). With shifts over the previous block it finds what the scanner could make a
+// finding of:
+//   - 12 stretch bytes in a row that START at such a group (every issuer prefix starts with
+//     2..6 and the scanner checks whole groups only), or that end right before a track
+//     terminator (track data carries any PAN);
+//   - 11 stretch bytes with '-' or ' ' 3 and 6 bytes in (an SSN shape);
+//   - "other" (checked exactly in the slow path).
+// Epoch-ms timestamps, hex ids and most IPs fail the first test. The slow path rejects what
+// the masks can (fewer than 12 digits in the stretch, one group no issuer starts) and asks
+// StretchMatters about the rest. Returns where the scalar scan takes over.
+__attribute__((target("avx2"))) size_t HotLines::Avx2() {
+  const uint8_t* const p = p_;
+  const size_t n = n_;
+  if (n < 66) return 0;
   // Bucket b holds the b-th prefixes; bit b of table[k][nibble] says a prefix's k-th byte has
-  // that nibble.
-  constexpr std::string_view kPrefixes[8][3] = {
-      {"exp", "", ""}, {"car", "", ""},       {"cvv", "cvc", ""}, {"cid", "", ""},
-      {"csc", "", ""}, {"sec", "ssn", "soc"}, {"ver", "", ""},    {"id ", "od ", ""}};
+  // that nibble (either case: the high nibble of the byte without 0x20 too, as TriggerWordAt
+  // compares p | 0x20).
+  constexpr std::string_view kPrefixes[7][3] = {
+      {"exp", "", ""},       {"car", "", ""}, {"cvv", "cvc", "cid"}, {"csc", "", ""},
+      {"sec", "ssn", "soc"}, {"ver", "", ""}, {"id ", "od ", ""}};
   alignas(32) uint8_t lo_table[3][32] = {}, hi_table[3][32] = {};
-  for (int b = 0; b < 8; ++b) {
+  for (int b = 0; b < 7; ++b) {
     for (std::string_view word : kPrefixes[b]) {
       for (size_t k = 0; k < word.size(); ++k) {
         const auto c = static_cast<uint8_t>(word[k]);
-        lo_table[k][c & 15] |= static_cast<uint8_t>(1u << b);
-        lo_table[k][16 + (c & 15)] |= static_cast<uint8_t>(1u << b);
-        hi_table[k][c >> 4] |= static_cast<uint8_t>(1u << b);
-        hi_table[k][16 + (c >> 4)] |= static_cast<uint8_t>(1u << b);
+        const auto bit = static_cast<uint8_t>(1u << b);
+        for (int lane = 0; lane < 32; lane += 16) {
+          lo_table[k][lane + (c & 15)] |= bit;
+          hi_table[k][lane + (c >> 4)] |= bit;
+          hi_table[k][lane + ((c & ~0x20) >> 4)] |= bit;
+        }
       }
     }
   }
-  __m256i teddy_lo[3], teddy_hi[3];
+  ClassTables tables;
   for (int k = 0; k < 3; ++k) {
-    teddy_lo[k] = _mm256_load_si256(reinterpret_cast<const __m256i*>(lo_table[k]));
-    teddy_hi[k] = _mm256_load_si256(reinterpret_cast<const __m256i*>(hi_table[k]));
+    tables.lo[k] = _mm256_load_si256(reinterpret_cast<const __m256i*>(lo_table[k]));
+    tables.hi[k] = _mm256_load_si256(reinterpret_cast<const __m256i*>(hi_table[k]));
   }
+  static constexpr std::array<uint8_t, 32> kDigitTable = MakeNibbleTable("0123456789");
+  static constexpr std::array<uint8_t, 32> kIssuerTable = MakeNibbleTable("23456");
+  static constexpr std::array<uint8_t, 32> kSepTable = MakeNibbleTable(" %-./");
+  static constexpr std::array<uint8_t, 32> kDashSpaceTable = MakeNibbleTable("- ");
+  static constexpr std::array<uint8_t, 32> kTrackTable = MakeNibbleTable("=^D");
+  tables.digit = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kDigitTable.data()));
+  tables.issuer = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kIssuerTable.data()));
+  tables.sep = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kSepTable.data()));
+  tables.ds = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kDashSpaceTable.data()));
+  tables.track = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTrackTable.data()));
+  // The first block reads two bytes before the text: a copy behind two newlines.
+  uint8_t head[2 + 66];
+  head[0] = head[1] = '\n';
+  std::memcpy(head + 2, p, 66);
+
   __extension__ typedef unsigned __int128 U128;
   size_t i = 0;
-  // Masks of the previous block: stretch, digits, '-'/' ', letters and digits, capitals.
-  uint64_t prev_t = 0, prev_d = 0, prev_ds = 0, prev_alnum = 0, prev_upper = 0;
+  // Masks of the previous block: stretch, '-'/' ', 2-, 4- and 12-byte stretch runs, issuer
+  // group starts.
+  uint64_t pt = 0, ps = 0, pa = 0, pb = 0, pc = 0, pg = 0;
   size_t checked_until = 0;
-  while (i + 66 <= n_) {
-    __m256i x[2], digit[2], kw[2], sep[2];
-    for (int h = 0; h < 2; ++h) {
-      const uint8_t* q = p_ + i + 32 * h;
-      x[h] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q));
-      const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 1));
-      const __m256i x2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 2));
-      digit[h] = Digit(x[h]);
-      sep[h] = Sep(x[h]);
-      __m256i m = _mm256_set1_epi8(static_cast<char>(0xFF));
-      const __m256i xs[3] = {x[h], x1, x2};
-      for (int k = 0; k < 3; ++k) {
-        const __m256i lo = _mm256_and_si256(xs[k], nibble);
-        const __m256i hi =
-            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(xs[k], 4), nibble), lower_hi);
-        m = _mm256_and_si256(m, _mm256_and_si256(_mm256_shuffle_epi8(teddy_lo[k], lo),
-                                                 _mm256_shuffle_epi8(teddy_hi[k], hi)));
-      }
-      kw[h] = _mm256_cmpeq_epi8(m, _mm256_setzero_si256());
-    }
-    const uint64_t d = Mask64(digit[0], digit[1]);
-    const uint64_t s = Mask64(sep[0], sep[1]);
-    // Stretch bytes, looking back only: a digit, or a separator after a digit. A stretch with
-    // 12 digits has 12 such bytes in a row.
-    const uint64_t t = d | (s & ((d << 1) | (prev_d >> 63)));
-    const uint64_t high = Mask64(x[0], x[1]);
-    const uint64_t alnum = d | Mask64(Letter(x[0]), Letter(x[1]));
-    const uint64_t upper = Mask64(Upper(x[0]), Upper(x[1]));
-    const uint64_t ds = Mask64(_mm256_or_si256(Eq(x[0], '-'), Eq(x[0], ' ')),
-                               _mm256_or_si256(Eq(x[1], '-'), Eq(x[1], ' ')));
-    uint64_t words = ~Mask64(kw[0], kw[1]);
-    // IBAN: a word starting with two capitals then a digit (bit j: the digit).
-    const U128 wu = (static_cast<U128>(upper) << 64) | prev_upper;
-    const U128 wa = (static_cast<U128>(alnum) << 64) | prev_alnum;
-    // Ends of 12 stretch bytes in a row (bit j: bytes j-11..j), and of 3-2-4 (an SSN).
-    const U128 w = (static_cast<U128>(t) << 64) | prev_t;
-    const uint64_t prev_t_before = prev_t;
-    const U128 a = w & (w << 1), b = a & (a << 2), c = b & (b << 4);
-    const U128 wd = (static_cast<U128>(d) << 64) | prev_d;
-    const U128 wds = (static_cast<U128>(ds) << 64) | prev_ds;
-    const U128 d2 = wd & (wd << 1), d4 = d2 & (d2 << 2);
-    const uint64_t iban = static_cast<uint64_t>((wd & (wu << 1) & (wu << 2) & ~(wa << 3)) >> 64);
-    const uint64_t ssn = static_cast<uint64_t>(
-        (d4 & (wds << 4) & (d2 << 5) & (wds << 7) & (d2 << 8) & (wd << 10)) >> 64);
-    const uint64_t runs = static_cast<uint64_t>((c & (b << 8)) >> 64) | ssn;
-    prev_t = t;
-    prev_d = d;
-    prev_ds = ds;
-    prev_alnum = alnum;
-    prev_upper = upper;
-    if ((high | iban | words | runs) == 0) {
+  constexpr size_t kPrefetchAhead = 8192;
+  while (i + 66 <= n) {
+    // Page-cache pages are 4 KiB and the hardware prefetcher stops at page ends.
+    _mm_prefetch(reinterpret_cast<const char*>(p) + std::min(i + kPrefetchAhead, n - 1),
+                 _MM_HINT_T0);
+    const ByteMasks m = Classify(i == 0 ? head + 2 : p + i, tables);
+    const uint64_t t = m.stretch;
+    const uint64_t a = t & Back<1>(t, pt);   // stretch bytes j-1..j
+    const uint64_t b = a & Back<2>(a, pa);   // j-3..j
+    const uint64_t c8 = b & Back<4>(b, pb);  // j-7..j
+    const uint64_t c = c8 & Back<8>(b, pb);  // j-11..j
+    const uint64_t pan = c & Back<11>(m.issuer, pg);
+    const uint64_t track = m.track & Back<1>(c, pc);
+    const uint64_t ssn = c8 & Back<7>(b, pb) & Back<4>(m.ds, ps) & Back<7>(m.ds, ps);
+    const uint64_t prev_t = pt;
+    pt = t;
+    ps = m.ds;
+    pa = a;
+    pb = b;
+    pc = c;
+    pg = m.issuer;
+    const uint64_t runs = pan | track | ssn;
+    if (__builtin_expect((runs | m.other) == 0, 1)) {
       i += 64;
       continue;
     }
     // Slow path: the first real trigger, in byte order.
-    uint64_t hits = high | iban;  // an IBAN's digit is on its capitals' line
-    while (words != 0) {
-      const int j = __builtin_ctzll(words);
-      words &= words - 1;
-      if (hits != 0 && j >= __builtin_ctzll(hits)) break;
-      if (TriggerWordAt(p_, i + static_cast<size_t>(j), n_)) hits |= 1ull << j;
+    int first_hit = 64;
+    for (uint64_t other = m.other; other != 0; other &= other - 1) {
+      const int j = __builtin_ctzll(other);
+      const size_t at = i + static_cast<size_t>(j);
+      if (p[at] >= 0x80 || IbanStartAt(p, at) || TriggerWordAt(p, at, n)) {
+        first_hit = j;
+        break;
+      }
     }
-    const int first_hit = hits == 0 ? 64 : __builtin_ctzll(hits);
-    size_t trigger = hits == 0 ? n_ : i + static_cast<size_t>(first_hit);
+    size_t trigger = first_hit == 64 ? n : i + static_cast<size_t>(first_hit);
     uint64_t stretch_ends = runs & (first_hit == 64 ? ~0ull : (1ull << first_hit) - 1);
+    const U128 w = (static_cast<U128>(t) << 64) | prev_t;
+    const U128 wd =
+        (static_cast<U128>(DigitMask(p + i)) << 64) | (i >= 64 ? DigitMask(p + i - 64) : 0);
     while (stretch_ends != 0) {
       const size_t at = i + static_cast<size_t>(__builtin_ctzll(stretch_ends));
       stretch_ends &= stretch_ends - 1;
       if (at < checked_until) continue;
-      // Bounds of the stretch from the masks when it lies in these 128 bytes.
+      // Bounds of the stretch from the masks when it lies in these 128 bytes (it may go on
+      // past this block: then StretchMatters reads it whole).
       const int j = static_cast<int>(at - i);
       const uint64_t rest = ~(t >> j);
-      const uint64_t below_hi = ~t & ((1ull << j) - 1), below_lo = ~prev_t_before;
-      if (rest != 0 && (below_hi | below_lo) != 0) {
-        const size_t e = at + static_cast<size_t>(__builtin_ctzll(rest));
-        const size_t b = below_hi != 0 ? i + static_cast<size_t>(64 - __builtin_clzll(below_hi))
-                                       : i - static_cast<size_t>(__builtin_clzll(below_lo));
+      const int after = rest == 0 ? 64 : __builtin_ctzll(rest);  // 64 - j: t set up to bit 63
+      const uint64_t below_hi = ~t & ((1ull << j) - 1), below_lo = ~prev_t;
+      if (after < 64 - j && (below_hi | below_lo) != 0) {
+        const size_t e = at + static_cast<size_t>(after);
+        const size_t bg = below_hi != 0 ? i + static_cast<size_t>(64 - __builtin_clzll(below_hi))
+                                        : i - static_cast<size_t>(__builtin_clzll(below_lo));
         checked_until = e;
-        // Fewer than 12 digits (an IP address, a kernel time): no PAN; an SSN shape goes on.
-        const U128 span = ((U128{1} << (e + 64 - i)) - 1) & ~((U128{1} << (b + 64 - i)) - 1);
+        // Fewer than 12 digits (an IP address, a version): no PAN; an SSN shape goes on.
+        const U128 span = ((U128{1} << (e + 64 - i)) - 1) & ~((U128{1} << (bg + 64 - i)) - 1);
         const U128 digits_in = wd & span;
         const int count = __builtin_popcountll(static_cast<uint64_t>(digits_in)) +
                           __builtin_popcountll(static_cast<uint64_t>(digits_in >> 64));
         if (count < 12 && (ssn & static_cast<uint64_t>(span >> 64)) == 0) continue;
-        if ((w & ~wd & span) == 0 && (e - b > 19 || p_[b] < '2' || p_[b] > '6') &&
-            !(e < n_ && (p_[e] == '=' || p_[e] == '^' || p_[e] == 'D'))) {
+        if ((w & ~wd & span) == 0 && (e - bg > 19 || p[bg] < '2' || p[bg] > '6') &&
+            !(e < n && (p[e] == '=' || p[e] == '^' || p[e] == 'D'))) {
           continue;  // one group that no issuer starts
         }
       }
-      if (StretchMatters(p_, at, n_, &checked_until)) {
+      if (StretchMatters(p, at, n, &checked_until)) {
         trigger = at;
         break;
       }
     }
-    if (trigger == n_) {
+    if (trigger == n) {
       i += 64;
       continue;
     }
     i = Trigger(trigger);
-    prev_t = prev_d = prev_ds = prev_alnum = prev_upper = 0;
+    pt = ps = pa = pb = pc = pg = 0;
   }
   return i;
 }
