@@ -55,8 +55,14 @@ cleanup() {
 }
 trap cleanup EXIT
 ticks=$(getconf CLK_TCK)
+load_before=$(cut -d" " -f1-3 /proc/loadavg)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime
 now() { date +%s.%N; }
+
+# One encoder thread per core unless ENCODER_THREADS says otherwise (explicit, so the
+# figure does not depend on the configured default).
+threads=${ENCODER_THREADS:-$(nproc)}
+printf '[recording]\nencoder_threads = %d\n' "$threads" >"$work/capture.toml"
 
 best=0
 rows=()
@@ -66,7 +72,8 @@ for c in $steps; do
   # --duration as a backstop: warm-up, 5 s of call starts, the calls, 5 s to settle.
   budget=$((2 + 5 + seconds + 5))
   cap_t0=$(date +%s)
-  sigint_default "$bin" capture --interface lo --filter udp --data-dir "$data" --json \
+  sigint_default "$bin" capture --config "$work/capture.toml" --interface lo --filter udp \
+    --data-dir "$data" --json \
     --duration "$budget" >"$work/cap-$c.json" 2>"$work/cap-$c.err" &
   cap_pid=$!
   sleep 1.5
@@ -112,6 +119,8 @@ print(s.get("recorded", 0), s.get("rtp_lost", 0), s.get("rtp_packets", 0),
 done
 
 echo "## Live capture on lo: SIPp calls of ${seconds} s, both directions 50 packets/s"
+echo
+echo "$(nproc) CPUs, $threads encoder threads; load average before: $load_before"
 echo
 echo "| concurrent calls | placed OK | recorded | max concurrent seen | RTP packets | RTP lost | kernel dropped | SIPp send errors | capture CPU s | CPU s per 100 calls | % of a core per 100 concurrent calls | result |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"

@@ -128,9 +128,9 @@ Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& f
     return InvalidArgument("config", message);
   }
   static const std::set<std::string> kTables = {
-      "server", "tls",   "data",   "database", "audit",  "session", "log",      "password",
-      "totp",   "logon", "syslog", "detect",   "alerts", "access",  "visitors", "retention",
-      "recording"};
+      "server", "tls",      "data",     "database",  "audit",    "session",
+      "log",    "password", "totp",     "logon",     "syslog",   "detect",
+      "alerts", "access",   "visitors", "retention", "recording"};
   for (const auto& [key, value] : root) {
     if (!kTables.contains(std::string(key.str()))) {
       return InvalidArgument(
@@ -284,10 +284,10 @@ Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& f
   }
 
   TableReader retention(file, root, "retention");
-  FG_RETURN_IF_ERROR(retention.Check(
-      {"logon_events_days", "syslog_events_days", "badge_passages_days", "door_events_days",
-       "device_violations_days", "resolved_alerts_days", "audit_days", "recordings_days",
-       "call_records_days"}));
+  FG_RETURN_IF_ERROR(
+      retention.Check({"logon_events_days", "syslog_events_days", "badge_passages_days",
+                       "door_events_days", "device_violations_days", "resolved_alerts_days",
+                       "audit_days", "recordings_days", "call_records_days"}));
   for (const Bounded& field :
        {Bounded{"logon_events_days", &config.retention_logon_events_days, 3650},
         Bounded{"syslog_events_days", &config.retention_syslog_events_days, 3650},
@@ -340,11 +340,16 @@ Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& f
        {Bounded{"jitter_ms", &config.recording_jitter_ms, 2000},
         Bounded{"inactivity_timeout_seconds", &config.recording_inactivity_timeout_seconds, 86400},
         Bounded{"max_pause_seconds", &config.recording_max_pause_seconds, 86400},
-        Bounded{"encoder_threads", &config.recording_encoder_threads, 64},
         Bounded{"opus_bitrate", &config.recording_opus_bitrate, 256000},
         Bounded{"segment_seconds", &config.recording_segment_seconds, 3600}}) {
     FG_RETURN_IF_ERROR(recording.Read(field.key, field.value));
     FG_RETURN_IF_ERROR(recording.Positive(field.key, *field.value, field.max));
+  }
+  FG_RETURN_IF_ERROR(recording.Read("encoder_threads", &config.recording_encoder_threads));
+  if (config.recording_encoder_threads < 0 || config.recording_encoder_threads > 64) {
+    return InvalidArgument(
+        "recording.encoder_threads",
+        file.string() + ": recording.encoder_threads must be from 0 (one per core) to 64");
   }
   FG_RETURN_IF_ERROR(recording.Read("opus_complexity", &config.recording_opus_complexity));
   if (config.recording_opus_complexity < 0 || config.recording_opus_complexity > 10) {

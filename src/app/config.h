@@ -104,7 +104,7 @@ struct Config {
   int64_t recording_jitter_ms = 200;
   int64_t recording_inactivity_timeout_seconds = 60;
   int64_t recording_max_pause_seconds = 300;
-  int64_t recording_encoder_threads = 1;
+  int64_t recording_encoder_threads = 0;  // 0: one per CPU the process may use
   int64_t recording_opus_complexity = 0;
   int64_t recording_opus_bitrate = 24000;
   int64_t recording_segment_seconds = 60;

@@ -2,11 +2,14 @@
 // call records out. See recorder.h for the contract.
 #include "recording/recorder.h"
 
+#include <sched.h>
+#include <time.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <future>
+#include <iterator>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -20,9 +23,31 @@ namespace fg::recording {
 
 namespace {
 
-constexpr int64_t kTickUs = 20'000;  // drain every 20 ms of capture time
+// Drain every 100 ms of capture time: what a tick costs per call (touching its cold state,
+// a job, a hand-off) is paid a fifth as often as at 20 ms; audio waits jitter + 100 ms.
+constexpr int64_t kTickUs = 100'000;
 
 int64_t SamplesToMs(int64_t samples, int rate) { return samples * 1000 / rate; }
+
+// 0 or less: one encoder per core this process may run on (taskset and cpusets count).
+int ResolveEncoderThreads(int requested) {
+  if (requested > 0) return std::min(requested, 64);
+  int cores = 0;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) cores = CPU_COUNT(&set);
+  if (cores <= 0) cores = static_cast<int>(std::thread::hardware_concurrency());
+  return std::clamp(cores, 1, 64);
+}
+
+double ThreadCpuSeconds() {
+  timespec ts{};
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// Buffers an encoder thread hands back for reuse (bounds what is kept per thread).
+constexpr size_t kMaxSpareBuffers = 8192;
 
 // The encoder side of one call: owned jointly by the capture thread (until the call ends)
 // and the encoder thread that writes it.
@@ -57,7 +82,9 @@ struct Recorder::Impl : voip::CallTrackerListener {
     for (const std::string& address : this->options.trunk_addresses) {
       if (auto e = voip::Endpoint::Parse(address, 0)) trunks.push_back(*e);
     }
-    const int threads = std::max(1, this->options.encoder_threads);
+    const int threads = ResolveEncoderThreads(this->options.encoder_threads);
+    stats.encoder_threads = threads;
+    batches.resize(static_cast<size_t>(threads));
     for (int i = 0; i < threads; ++i) workers.push_back(std::make_unique<Worker>());
     for (auto& worker : workers) {
       worker->thread = std::thread([this, w = worker.get()] { RunWorker(*w); });
@@ -75,7 +102,8 @@ struct Recorder::Impl : voip::CallTrackerListener {
     voip::CallInfo info;
     Direction direction = Direction::kUnknown;
     voip::Side agent_side = voip::Side::kCallee;
-    Media media[2];  // by receiver
+    Media media[2];         // by receiver
+    voip::Endpoint rtp[2];  // where each receiver gets RTP, as routed (port 0: nowhere)
     int rate = 8000;
     int64_t origin_us = 0;  // sample 0: the first RTP packet
     std::unique_ptr<voip::ChannelAssembler> channel[2];
@@ -95,7 +123,8 @@ struct Recorder::Impl : voip::CallTrackerListener {
     std::mutex mu;
     std::condition_variable wake;
     std::condition_variable space;
-    std::deque<Job> queue;
+    std::vector<Job> queue;  // taken whole by the thread: one lock per batch, not per job
+    std::vector<std::vector<int16_t>> spare;  // PCM buffers handed back to the capture
     bool stop = false;
     std::thread thread;
   };
@@ -115,6 +144,24 @@ struct Recorder::Impl : voip::CallTrackerListener {
   int64_t last_time_us = 0;
   int64_t next_tick_us = 0;
   int next_worker = 0;
+
+  // RTP destination -> call and receiver, kept in step with the tracker's media map
+  // (OnMedia maps, a change or the end unmaps) so an RTP packet costs one hash lookup on a
+  // 18-byte key instead of a Call-ID copy and a string-keyed lookup.
+  struct Route {
+    ActiveCall* call;
+    voip::Side receiver;
+  };
+  std::unordered_map<voip::Endpoint, Route, voip::EndpointHash> routes;
+  // Capture-thread scratch, reused for every call and tick.
+  std::vector<int16_t> drain_pcm[2];
+  std::vector<int16_t> drain_out[2];
+  std::vector<std::vector<int16_t>> pool;  // PCM buffers for jobs, from the encoder threads
+  std::vector<std::vector<Job>> batches;   // per worker, handed over once per tick
+  size_t batched = 0;
+  // CPU of the capture thread, measured on it (stats.capture_cpu_seconds).
+  std::thread::id capture_thread;
+  double capture_cpu_start = -1;
 
   std::vector<std::unique_ptr<Worker>> workers;
   std::mutex pending_mu;
@@ -186,6 +233,9 @@ struct Recorder::Impl : voip::CallTrackerListener {
     if (it == calls.end()) return;
     ActiveCall& call = it->second;
     const int side = static_cast<int>(update.receiver);
+    Unroute(call, side);
+    call.rtp[side] = update.rtp;
+    if (update.rtp.port != 0) routes[update.rtp] = Route{&call, update.receiver};
     call.media[side].codecs = update.codecs;
     call.media[side].known = true;
     if (call.channel[side]) call.channel[side]->SetCodecs(update.codecs);
@@ -201,8 +251,21 @@ struct Recorder::Impl : voip::CallTrackerListener {
     if (it == calls.end()) return;
     it->second.info = info;
     EndCall(it->second);
+    Unroute(it->second, 0);
+    Unroute(it->second, 1);
     calls.erase(it);
     stats.active_calls = calls.size();
+  }
+
+  // As the tracker's Unmap: a newer call may have taken the endpoint over.
+  void Unroute(ActiveCall& call, int side) {
+    if (call.rtp[side].port == 0) return;
+    auto it = routes.find(call.rtp[side]);
+    if (it != routes.end() && it->second.call == &call &&
+        static_cast<int>(it->second.receiver) == side) {
+      routes.erase(it);
+    }
+    call.rtp[side] = voip::Endpoint{};
   }
 
   // ---- media ----
@@ -242,7 +305,11 @@ struct Recorder::Impl : voip::CallTrackerListener {
   // Moves audio up to `end_sample` through the maskers to the encoder; flush at the end.
   void Drain(ActiveCall& call, int64_t end_sample, bool flush) {
     if (!call.channel[0]) return;
-    std::vector<int16_t> pcm[2];
+    std::vector<int16_t>* pcm = drain_pcm;
+    for (int side = 0; side < 2; ++side) {
+      pcm[side].clear();
+      drain_out[side].clear();
+    }
     for (int side = 0; side < 2; ++side) {
       const int64_t target = std::max(end_sample, call.channel[side]->drained());
       call.channel[side]->DrainTo(target, pcm[side]);
@@ -281,7 +348,7 @@ struct Recorder::Impl : voip::CallTrackerListener {
       const voip::SampleSpan pause{call.pause_start_sample, call.masker[0]->pushed()};
       for (auto& m : call.masker) m->MaskSpan(pause);
     }
-    std::vector<int16_t> out[2];
+    std::vector<int16_t>* out = drain_out;
     for (int side = 0; side < 2; ++side) {
       call.masker[side]->Pop(out[side], flush);
       (void)call.masker[side]->TakeMaskedSpans();  // recorded above, by cause
@@ -294,10 +361,17 @@ struct Recorder::Impl : voip::CallTrackerListener {
     const auto& right = out[1 - agent_receives];
     Job job;
     job.sink = call.sink;
+    if (!pool.empty()) {
+      job.pcm = std::move(pool.back());
+      pool.pop_back();
+    }
     job.pcm.resize(frames * 2);
+    int16_t* dst = job.pcm.data();
+    const int16_t* l = left.data();
+    const int16_t* r = right.data();
     for (size_t i = 0; i < frames; ++i) {
-      job.pcm[2 * i] = left[i];
-      job.pcm[2 * i + 1] = right[i];
+      dst[2 * i] = l[i];
+      dst[2 * i + 1] = r[i];
     }
     call.samples_out += static_cast<int64_t>(frames);
     Submit(call.worker, std::move(job));
@@ -428,27 +502,63 @@ struct Recorder::Impl : voip::CallTrackerListener {
   }
 
   // ---- encoder threads ----
+  // Jobs wait in a per-worker batch until Flush (end of the frame or tick that made them):
+  // a call's jobs stay in order, and the encoder is woken once per tick, not per call.
   void Submit(int worker_index, Job job) {
-    Worker& w = *workers[worker_index];
-    std::unique_lock lock(w.mu);
-    w.space.wait(lock, [&] { return w.queue.size() < options.encoder_queue_chunks || w.stop; });
-    w.queue.push_back(std::move(job));
-    w.wake.notify_one();
+    batches[static_cast<size_t>(worker_index)].push_back(std::move(job));
+    ++batched;
+  }
+
+  void Flush() {
+    if (batched == 0) return;
+    for (size_t i = 0; i < workers.size(); ++i) {
+      std::vector<Job>& batch = batches[i];
+      if (batch.empty()) continue;
+      Worker& w = *workers[i];
+      std::unique_lock lock(w.mu);
+      w.space.wait(lock, [&] { return w.queue.size() < options.encoder_queue_chunks || w.stop; });
+      const bool was_empty = w.queue.empty();
+      if (was_empty) {
+        w.queue.swap(batch);
+      } else {
+        std::move(batch.begin(), batch.end(), std::back_inserter(w.queue));
+      }
+      batch.clear();
+      for (auto& buffer : w.spare) pool.push_back(std::move(buffer));
+      w.spare.clear();
+      lock.unlock();
+      if (was_empty) w.wake.notify_one();
+    }
+    batched = 0;
   }
 
   void RunWorker(Worker& w) {
+    std::vector<Job> work;
+    std::vector<std::vector<int16_t>> spent;
     while (true) {
-      Job job;
       {
         std::unique_lock lock(w.mu);
+        for (auto& buffer : spent) {
+          if (w.spare.size() >= kMaxSpareBuffers) break;
+          w.spare.push_back(std::move(buffer));
+        }
+        spent.clear();
         w.wake.wait(lock, [&] { return !w.queue.empty() || w.stop; });
         if (w.queue.empty()) return;
-        job = std::move(w.queue.front());
-        w.queue.pop_front();
+        work.swap(w.queue);
         w.space.notify_one();
       }
-      Process(job);
+      for (Job& job : work) {
+        Process(job);
+        if (job.pcm.capacity() != 0) spent.push_back(std::move(job.pcm));
+      }
+      work.clear();
     }
+  }
+
+  void MeasureCaptureCpu() {
+    if (capture_cpu_start < 0 || std::this_thread::get_id() != capture_thread) return;
+    stats.capture_cpu_seconds = ThreadCpuSeconds() - capture_cpu_start;
   }
 
   void Fail(CallSink& sink, std::string why) {
@@ -575,7 +685,13 @@ Recorder::Recorder(Recordings& recordings, const KeyRing& keys, RecorderOptions 
     : impl_(std::make_unique<Impl>(recordings, keys, std::move(options), std::move(resolver),
                                    std::move(alert))) {}
 
-Recorder::~Recorder() { impl_->WaitForWrites(); }
+Recorder::~Recorder() {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->Flush();
+  }
+  impl_->WaitForWrites();
+}
 
 Result<void> Recorder::Validate(const RecorderOptions& options) {
   try {
@@ -598,8 +714,8 @@ Result<void> Recorder::Validate(const RecorderOptions& options) {
   if (options.max_pause_seconds < 1) {
     return InvalidArgument("recording.max_pause_seconds", "must be at least 1");
   }
-  if (options.encoder_threads < 1 || options.encoder_threads > 64) {
-    return InvalidArgument("recording.encoder_threads", "must be between 1 and 64");
+  if (options.encoder_threads > 64) {
+    return InvalidArgument("recording.encoder_threads", "must be at most 64 (0: one per core)");
   }
   return {};
 }
@@ -607,6 +723,10 @@ Result<void> Recorder::Validate(const RecorderOptions& options) {
 void Recorder::OnFrame(voip::LinkType link, int64_t time_us, std::span<const uint8_t> frame) {
   std::lock_guard lock(impl_->mu);
   Impl& s = *impl_;
+  if (s.capture_cpu_start < 0) {
+    s.capture_thread = std::this_thread::get_id();
+    s.capture_cpu_start = ThreadCpuSeconds();
+  }
   ++s.stats.frames;
   auto packet = voip::DecodeFrame(link, time_us, frame);
   if (!packet) {
@@ -618,8 +738,10 @@ void Recorder::OnFrame(voip::LinkType link, int64_t time_us, std::span<const uin
     ++s.stats.sip_messages;
     s.tracker.OnSip(*packet);
   } else if (packet->transport == voip::Transport::kUdp && !voip::IsRtcp(packet->payload)) {
-    auto owner = s.tracker.FindMedia(packet->destination);
-    if (owner) {
+    if (auto route = s.routes.find(packet->destination); route != s.routes.end()) {
+      s.OnRtp(*route->second.call, route->second.receiver, *packet);
+    } else if (auto owner = s.tracker.FindMedia(packet->destination)) {
+      // Not routed (should not happen: routes follow the tracker); the slow way.
       auto it = s.calls.find(owner->call_id);
       if (it != s.calls.end()) s.OnRtp(it->second, owner->receiver, *packet);
     } else {
@@ -630,13 +752,17 @@ void Recorder::OnFrame(voip::LinkType link, int64_t time_us, std::span<const uin
   if (time_us >= s.next_tick_us) {
     s.Tick(time_us);
     s.next_tick_us = time_us + kTickUs;
+    s.Flush();
+    s.MeasureCaptureCpu();
   }
+  s.Flush();  // a call ended by this packet
 }
 
 void Recorder::Tick(int64_t now_us) {
   std::lock_guard lock(impl_->mu);
   impl_->last_time_us = std::max(impl_->last_time_us, now_us);
   impl_->Tick(now_us);
+  impl_->Flush();
 }
 
 void Recorder::Finish(int64_t now_us) {
@@ -644,6 +770,8 @@ void Recorder::Finish(int64_t now_us) {
     std::lock_guard lock(impl_->mu);
     const int64_t at = std::max(now_us, impl_->last_time_us);
     impl_->tracker.EndAll(at);
+    impl_->Flush();
+    impl_->MeasureCaptureCpu();
   }
   impl_->WaitForWrites();
 }

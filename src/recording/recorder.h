@@ -45,7 +45,9 @@ struct RecorderOptions {
   int jitter_ms = 200;
   int64_t inactivity_timeout_seconds = 60;  // no RTP this long: the call is closed (lost BYE)
   int64_t max_pause_seconds = 300;          // a longer pause resumes on its own and alerts
-  int encoder_threads = 1;
+  // Threads that run libopus and the vault; 0 (or less): one per core. Encoding is nearly
+  // all of the work (libopus costs ~60 times what the capture thread spends per call).
+  int encoder_threads = 0;
   size_t encoder_queue_chunks = 4096;  // per encoder thread; the capture waits beyond this
   OpusOptions opus;
   voip::MaskOptions mask;
@@ -78,6 +80,10 @@ struct RecorderStats {
   uint64_t active_calls = 0;
   uint64_t max_concurrent_calls = 0;
   double media_seconds = 0;  // audio placed, per call (not per channel)
+  int encoder_threads = 0;   // threads actually started (options resolved)
+  // CPU time of the capture thread (the one calling OnFrame) from its first frame to its
+  // last Tick: decoding, call assembly, placement, masking and hand-off, not encoding.
+  double capture_cpu_seconds = 0;
 };
 
 class Recorder {
