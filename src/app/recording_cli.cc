@@ -146,6 +146,8 @@ int CaptureCommand(const Config& config, const CaptureCliOptions& options) {
                     (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6},
       {"elapsed_s", elapsed},
       {"media_seconds", s.media_seconds},
+      {"capture_cpu_s", s.capture_cpu_seconds},
+      {"encoder_threads", s.encoder_threads},
       {"alerts", alerts}};
   if (options.json) {
     std::printf("%s\n", summary.dump().c_str());

@@ -1,7 +1,7 @@
 // The detector: one left-to-right pass over the bytes. In text mode a pre-filter (HotLines,
-// AVX2 where the CPU has it) first picks the lines that can hold a finding, so typical log
-// text is mostly skipped 32 bytes at a time; within those lines a second (SIMD) skip finds the
-// next byte that can start a digit; each digit run is then read whole (digits, single
+// AVX-512BW or AVX2 where the CPU has it) first picks the lines that can hold a finding, so
+// typical log text is mostly skipped 64 bytes at a time; within those lines a second (SIMD) skip
+// finds the next byte that can start a digit; each digit run is then read whole (digits, single
 // separators, zero-width characters) and classified: track data, PAN (whole run, or a prefix
 // made of whole groups such as a PAN followed by its expiry), IBAN (looking back two letters),
 // SSN, or an expiry/CVV candidate that a second step keeps only near a PAN or a keyword.
@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 
 #include "dlp/internal/scanner.h"
@@ -379,11 +380,12 @@ class HotLines {
     }
   }
 
-  std::vector<Span> Run();
+  std::vector<Span> Run(internal::PrefilterPath path = internal::PrefilterPath::kAuto);
 
  private:
 #ifdef FG_DLP_X86
   size_t Avx2();
+  size_t Avx512();
 #endif
   const uint8_t* p_;
   size_t n_;
@@ -463,6 +465,40 @@ __attribute__((target("avx2"))) inline uint64_t DigitMask(const uint8_t* q) {
   return half(q) | (static_cast<uint64_t>(half(q + 32)) << 32);
 }
 
+#define FG_AVX512 __attribute__((target("avx512bw,avx512vl,bmi2"), always_inline)) inline
+FG_AVX512 __m512i Load512(const uint8_t* r) {
+  return _mm512_loadu_si512(reinterpret_cast<const void*>(r));
+}
+// The 256-bit table in all four 128-bit lanes (maskz: GCC 12 warns on the undefined upper half).
+FG_AVX512 __m512i Wide(__m256i table) { return _mm512_maskz_broadcast_i64x4(0xFF, table); }
+FG_AVX512 uint64_t InTable512(__m512i v, __m256i table) {
+  return _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(Wide(table), v), v);
+}
+
+// Classify with AVX-512BW: one 64-byte load per shift and compares straight into bit masks.
+// The same classes bit for bit (DlpPrefilter.Avx512AndAvx2MarkTheSameLines).
+FG_AVX512 ByteMasks Classify512(const uint8_t* q, const ClassTables& t) {
+  const __m512i x = Load512(q), before = Load512(q - 1), before2 = Load512(q - 2);
+  const uint64_t digit = InTable512(x, t.digit);
+  const uint64_t digit_before = InTable512(before, t.digit);
+  const uint64_t stretch = digit | (InTable512(x, t.sep) & digit_before);
+  const uint64_t issuer = ~digit_before & InTable512(x, t.issuer);
+  const __m512i a = _mm512_set1_epi8('A'), span = _mm512_set1_epi8(25);
+  const uint64_t iban = digit & _mm512_cmple_epu8_mask(_mm512_sub_epi8(before, a), span) &
+                        _mm512_cmple_epu8_mask(_mm512_sub_epi8(before2, a), span);
+  const __m512i nibble = _mm512_set1_epi8(0x0F);
+  __m512i word = _mm512_set1_epi8(-1);
+  for (int k = 0; k < 3; ++k) {
+    const __m512i xk = Load512(q + k);
+    const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(xk, 4), nibble);
+    word = _mm512_and_si512(word, _mm512_and_si512(_mm512_shuffle_epi8(Wide(t.lo[k]), xk),
+                                                   _mm512_shuffle_epi8(Wide(t.hi[k]), hi)));
+  }
+  const uint64_t other = _mm512_movepi8_mask(x) | iban | _mm512_test_epi8_mask(word, word);
+  return ByteMasks{stretch, issuer, InTable512(x, t.ds), InTable512(x, t.track), other};
+}
+#undef FG_AVX512
+
 // The stream's bit mask shifted up by k over the block boundary: bit j of the result is bit
 // j - k of the stream (cur: this block, prev: the one before).
 template <int k>
@@ -504,145 +540,48 @@ inline bool IbanStartAt(const uint8_t* p, size_t j) {
 //   - "other" (checked exactly in the slow path).
 // Epoch-ms timestamps, hex ids and most IPs fail the first test. The slow path rejects what
 // the masks can (fewer than 12 digits in the stretch, one group no issuer starts) and asks
-// StretchMatters about the rest. Returns where the scalar scan takes over.
-__attribute__((target("avx2"))) size_t HotLines::Avx2() {
-  const uint8_t* const p = p_;
-  const size_t n = n_;
-  if (n < 66) return 0;
-  // Bucket b holds the b-th prefixes; bit b of table[k][nibble] says a prefix's k-th byte has
-  // that nibble (either case: the high nibble of the byte without 0x20 too, as TriggerWordAt
-  // compares p | 0x20).
-  constexpr std::string_view kPrefixes[7][3] = {
-      {"exp", "", ""},       {"car", "", ""}, {"cvv", "cvc", "cid"}, {"csc", "", ""},
-      {"sec", "ssn", "soc"}, {"ver", "", ""}, {"id ", "od ", ""}};
-  alignas(32) uint8_t lo_table[3][32] = {}, hi_table[3][32] = {};
-  for (int b = 0; b < 7; ++b) {
-    for (std::string_view word : kPrefixes[b]) {
-      for (size_t k = 0; k < word.size(); ++k) {
-        const auto c = static_cast<uint8_t>(word[k]);
-        const auto bit = static_cast<uint8_t>(1u << b);
-        for (int lane = 0; lane < 32; lane += 16) {
-          lo_table[k][lane + (c & 15)] |= bit;
-          hi_table[k][lane + (c >> 4)] |= bit;
-          hi_table[k][lane + ((c & ~0x20) >> 4)] |= bit;
-        }
-      }
-    }
-  }
-  ClassTables tables;
-  for (int k = 0; k < 3; ++k) {
-    tables.lo[k] = _mm256_load_si256(reinterpret_cast<const __m256i*>(lo_table[k]));
-    tables.hi[k] = _mm256_load_si256(reinterpret_cast<const __m256i*>(hi_table[k]));
-  }
-  static constexpr std::array<uint8_t, 32> kDigitTable = MakeNibbleTable("0123456789");
-  static constexpr std::array<uint8_t, 32> kIssuerTable = MakeNibbleTable("23456");
-  static constexpr std::array<uint8_t, 32> kSepTable = MakeNibbleTable(" %-./");
-  static constexpr std::array<uint8_t, 32> kDashSpaceTable = MakeNibbleTable("- ");
-  static constexpr std::array<uint8_t, 32> kTrackTable = MakeNibbleTable("=^D");
-  tables.digit = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kDigitTable.data()));
-  tables.issuer = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kIssuerTable.data()));
-  tables.sep = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kSepTable.data()));
-  tables.ds = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kDashSpaceTable.data()));
-  tables.track = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTrackTable.data()));
-  // The first block reads two bytes before the text: a copy behind two newlines.
-  uint8_t head[2 + 66];
-  head[0] = head[1] = '\n';
-  std::memcpy(head + 2, p, 66);
+// StretchMatters about the rest. Returns where the scalar scan takes over. The loop is
+// hotlines_blocks.inc, once with AVX2 and once with AVX-512BW (Classify512): the same masks,
+// the same lines.
+#define FG_BLOCKS_NAME Avx2
+#define FG_BLOCKS_TARGET __attribute__((target("avx2")))
+#define FG_BLOCKS_CLASSIFY Classify
+#include "dlp/internal/hotlines_blocks.inc"  // NOLINT(build/include)
+#undef FG_BLOCKS_NAME
+#undef FG_BLOCKS_TARGET
+#undef FG_BLOCKS_CLASSIFY
 
-  __extension__ typedef unsigned __int128 U128;
-  size_t i = 0;
-  // Masks of the previous block: stretch, '-'/' ', 2-, 4- and 12-byte stretch runs, issuer
-  // group starts.
-  uint64_t pt = 0, ps = 0, pa = 0, pb = 0, pc = 0, pg = 0;
-  size_t checked_until = 0;
-  constexpr size_t kPrefetchAhead = 8192;
-  while (i + 66 <= n) {
-    // Page-cache pages are 4 KiB and the hardware prefetcher stops at page ends.
-    _mm_prefetch(reinterpret_cast<const char*>(p) + std::min(i + kPrefetchAhead, n - 1),
-                 _MM_HINT_T0);
-    const ByteMasks m = Classify(i == 0 ? head + 2 : p + i, tables);
-    const uint64_t t = m.stretch;
-    const uint64_t a = t & Back<1>(t, pt);   // stretch bytes j-1..j
-    const uint64_t b = a & Back<2>(a, pa);   // j-3..j
-    const uint64_t c8 = b & Back<4>(b, pb);  // j-7..j
-    const uint64_t c = c8 & Back<8>(b, pb);  // j-11..j
-    const uint64_t pan = c & Back<11>(m.issuer, pg);
-    const uint64_t track = m.track & Back<1>(c, pc);
-    const uint64_t ssn = c8 & Back<7>(b, pb) & Back<4>(m.ds, ps) & Back<7>(m.ds, ps);
-    const uint64_t prev_t = pt;
-    pt = t;
-    ps = m.ds;
-    pa = a;
-    pb = b;
-    pc = c;
-    pg = m.issuer;
-    const uint64_t runs = pan | track | ssn;
-    if (__builtin_expect((runs | m.other) == 0, 1)) {
-      i += 64;
-      continue;
-    }
-    // Slow path: the first real trigger, in byte order.
-    int first_hit = 64;
-    for (uint64_t other = m.other; other != 0; other &= other - 1) {
-      const int j = __builtin_ctzll(other);
-      const size_t at = i + static_cast<size_t>(j);
-      if (p[at] >= 0x80 || IbanStartAt(p, at) || TriggerWordAt(p, at, n)) {
-        first_hit = j;
-        break;
-      }
-    }
-    size_t trigger = first_hit == 64 ? n : i + static_cast<size_t>(first_hit);
-    uint64_t stretch_ends = runs & (first_hit == 64 ? ~0ull : (1ull << first_hit) - 1);
-    const U128 w = (static_cast<U128>(t) << 64) | prev_t;
-    const U128 wd =
-        (static_cast<U128>(DigitMask(p + i)) << 64) | (i >= 64 ? DigitMask(p + i - 64) : 0);
-    while (stretch_ends != 0) {
-      const size_t at = i + static_cast<size_t>(__builtin_ctzll(stretch_ends));
-      stretch_ends &= stretch_ends - 1;
-      if (at < checked_until) continue;
-      // Bounds of the stretch from the masks when it lies in these 128 bytes (it may go on
-      // past this block: then StretchMatters reads it whole).
-      const int j = static_cast<int>(at - i);
-      const uint64_t rest = ~(t >> j);
-      const int after = rest == 0 ? 64 : __builtin_ctzll(rest);  // 64 - j: t set up to bit 63
-      const uint64_t below_hi = ~t & ((1ull << j) - 1), below_lo = ~prev_t;
-      if (after < 64 - j && (below_hi | below_lo) != 0) {
-        const size_t e = at + static_cast<size_t>(after);
-        const size_t bg = below_hi != 0 ? i + static_cast<size_t>(64 - __builtin_clzll(below_hi))
-                                        : i - static_cast<size_t>(__builtin_clzll(below_lo));
-        checked_until = e;
-        // Fewer than 12 digits (an IP address, a version): no PAN; an SSN shape goes on.
-        const U128 span = ((U128{1} << (e + 64 - i)) - 1) & ~((U128{1} << (bg + 64 - i)) - 1);
-        const U128 digits_in = wd & span;
-        const int count = __builtin_popcountll(static_cast<uint64_t>(digits_in)) +
-                          __builtin_popcountll(static_cast<uint64_t>(digits_in >> 64));
-        if (count < 12 && (ssn & static_cast<uint64_t>(span >> 64)) == 0) continue;
-        if ((w & ~wd & span) == 0 && (e - bg > 19 || p[bg] < '2' || p[bg] > '6') &&
-            !(e < n && (p[e] == '=' || p[e] == '^' || p[e] == 'D'))) {
-          continue;  // one group that no issuer starts
-        }
-      }
-      if (StretchMatters(p, at, n, &checked_until)) {
-        trigger = at;
-        break;
-      }
-    }
-    if (trigger == n) {
-      i += 64;
-      continue;
-    }
-    i = Trigger(trigger);
-    pt = ps = pa = pb = pc = pg = 0;
-  }
-  return i;
-}
+#define FG_BLOCKS_NAME Avx512
+#define FG_BLOCKS_TARGET __attribute__((target("avx512bw,avx512vl,bmi2")))
+#define FG_BLOCKS_CLASSIFY Classify512
+#include "dlp/internal/hotlines_blocks.inc"  // NOLINT(build/include)
+#undef FG_BLOCKS_NAME
+#undef FG_BLOCKS_TARGET
+#undef FG_BLOCKS_CLASSIFY
 #endif
 
-std::vector<Span> HotLines::Run() {
+std::atomic<internal::PrefilterPath> forced_path{internal::PrefilterPath::kAuto};
+
+internal::PrefilterPath BestPrefilterPath() {
+  using internal::PrefilterPath;
+  static const PrefilterPath best = [] {
+    if (internal::PrefilterPathSupported(PrefilterPath::kAvx512)) return PrefilterPath::kAvx512;
+    if (internal::PrefilterPathSupported(PrefilterPath::kAvx2)) return PrefilterPath::kAvx2;
+    return PrefilterPath::kScalar;
+  }();
+  return best;
+}
+
+std::vector<Span> HotLines::Run(internal::PrefilterPath path) {
+  using internal::PrefilterPath;
+  if (path == PrefilterPath::kAuto) path = forced_path.load(std::memory_order_relaxed);
+  if (path == PrefilterPath::kAuto || !internal::PrefilterPathSupported(path)) {
+    path = BestPrefilterPath();
+  }
   size_t i = 0;
 #ifdef FG_DLP_X86
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) i = Avx2();
+  if (path == PrefilterPath::kAvx512) i = Avx512();
+  if (path == PrefilterPath::kAvx2) i = Avx2();
 #endif
   i = std::max(i, resume_);
   // Back to the start of a stretch the vector loop left undecided at its end.
@@ -1345,6 +1284,35 @@ std::vector<Raw> SpokenScan(std::string_view text, const std::vector<Raw>& block
 }  // namespace
 
 namespace internal {
+
+bool PrefilterPathSupported(PrefilterPath path) {
+  switch (path) {
+    case PrefilterPath::kAuto:
+    case PrefilterPath::kScalar:
+      return true;
+#ifdef FG_DLP_X86
+    case PrefilterPath::kAvx2:
+      return __builtin_cpu_supports("avx2");
+    case PrefilterPath::kAvx512:
+      return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+             __builtin_cpu_supports("bmi2");
+#endif
+    default:
+      return false;
+  }
+}
+
+void ForcePrefilterPath(PrefilterPath path) { forced_path.store(path, std::memory_order_relaxed); }
+
+std::vector<std::pair<size_t, size_t>> HotSpans(std::string_view text, PrefilterPath path) {
+  if (!PrefilterPathSupported(path)) return {};
+  const std::vector<Span> spans =
+      HotLines(reinterpret_cast<const uint8_t*>(text.data()), text.size()).Run(path);
+  std::vector<std::pair<size_t, size_t>> out;
+  out.reserve(spans.size());
+  for (const Span& s : spans) out.emplace_back(s.begin, s.end);
+  return out;
+}
 
 std::vector<Finding> Detect(std::string_view text, uint64_t base, const Options& options,
                             bool prefilter) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dlp/dlp.h"
@@ -34,6 +35,15 @@ inline constexpr size_t LeftBound(Mode mode) {
 // `prefilter` false reads every line (the reference the pre-filter is tested against).
 std::vector<Finding> Detect(std::string_view text, uint64_t base, const Options& options,
                             bool prefilter = true);
+
+// The loop the pre-filter runs: kAuto takes the one forced below, else the widest this CPU has
+// (AVX-512BW, then AVX2, then scalar). All give the same lines; tests run each.
+enum class PrefilterPath { kAuto, kScalar, kAvx2, kAvx512 };
+bool PrefilterPathSupported(PrefilterPath path);
+// Tests only: the loop kAuto means from now on (kAuto: the widest again).
+void ForcePrefilterPath(PrefilterPath path);
+// The [begin, end) byte ranges of the lines `path` marks in text; empty if unsupported here.
+std::vector<std::pair<size_t, size_t>> HotSpans(std::string_view text, PrefilterPath path);
 
 // What replaces `covered` (the bytes of `finding`): the mask plus the newlines it covered.
 std::string Replacement(const Finding& finding, std::string_view covered);

@@ -93,8 +93,11 @@ std::string Pieces(std::mt19937_64& rng, size_t bytes) {
   return out;
 }
 
-size_t ExpectSame(std::string_view text, const Options& options) {
+// One pre-filter loop against reading every line.
+size_t ExpectSameWith(std::string_view text, const Options& options, internal::PrefilterPath path) {
+  internal::ForcePrefilterPath(path);
   const std::vector<Finding> fast = internal::Detect(text, 7, options, true);
+  internal::ForcePrefilterPath(internal::PrefilterPath::kAuto);
   const std::vector<Finding> all = internal::Detect(text, 7, options, false);
   if (fast.size() != all.size()) {
     for (const Finding& f : all) {
@@ -119,6 +122,22 @@ size_t ExpectSame(std::string_view text, const Options& options) {
     EXPECT_EQ(fast[i].confidence, all[i].confidence);
   }
   return all.size();
+}
+
+// Every loop this CPU can run (scalar, AVX2, AVX-512BW) against reading every line.
+size_t ExpectSame(std::string_view text, const Options& options) {
+  size_t findings = 0;
+  for (internal::PrefilterPath path :
+       {internal::PrefilterPath::kScalar, internal::PrefilterPath::kAvx2,
+        internal::PrefilterPath::kAvx512}) {
+    if (!internal::PrefilterPathSupported(path)) continue;
+    findings = ExpectSameWith(text, options, path);
+    if (::testing::Test::HasFailure()) {
+      ADD_FAILURE() << "pre-filter path " << static_cast<int>(path);
+      return 0;
+    }
+  }
+  return findings;
 }
 
 TEST(DlpPrefilter, SkippingLinesNeverChangesTheFindings) {
@@ -217,6 +236,37 @@ TEST(DlpPrefilter, LogLinesWithoutCardDataPassUnchanged) {
       "2024-01-15 10:12:00 host1 sshd[1234]: Accepted publickey from 192.168.100.200 port 22\n"
       "Jan 15 10:12:00 host1 app[99]: ts=1700000000 took 123 ms, invalid user\n";
   EXPECT_EQ(Redact(logs), logs);
+}
+
+// The AVX-512BW loop classifies 64 bytes with one load where AVX2 takes two halves: on the
+// same texts (log pieces, dense digits and random bytes, every length around a block) both
+// must mark exactly the same lines, not just lead to the same findings.
+TEST(DlpPrefilter, Avx512AndAvx2MarkTheSameLines) {
+  if (!internal::PrefilterPathSupported(internal::PrefilterPath::kAvx512) ||
+      !internal::PrefilterPathSupported(internal::PrefilterPath::kAvx2)) {
+    GTEST_SKIP() << "this CPU lacks AVX-512BW or AVX2";
+  }
+  std::mt19937_64 rng(11);
+  static const char kDense[] = "0123456789012345 -./%=^DAB\nx:EeCcSsVvIiOo\x80\xff";
+  size_t marked = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const size_t size = round < 200 ? static_cast<size_t>(round) : rng() % 5000;
+    if (round % 3 == 0) {
+      text = Pieces(rng, size);
+      text.resize(size);
+    } else {
+      while (text.size() < size) {
+        text.push_back(round % 3 == 1 ? kDense[rng() % (sizeof(kDense) - 1)]
+                                      : static_cast<char>(rng() % 256));
+      }
+    }
+    const auto wide = internal::HotSpans(text, internal::PrefilterPath::kAvx512);
+    const auto narrow = internal::HotSpans(text, internal::PrefilterPath::kAvx2);
+    ASSERT_EQ(wide, narrow) << "round " << round << " size " << text.size();
+    marked += wide.size();
+  }
+  EXPECT_GT(marked, 3000u);  // the texts do mark lines: not vacuously equal
 }
 
 }  // namespace
