@@ -39,28 +39,6 @@ int64_t FloorDiv(int64_t a, int64_t b) {
 
 int SaneRate(int rate, int fallback) { return rate >= 1000 && rate <= 192000 ? rate : fallback; }
 
-std::optional<Codec> LocalStaticCodec(int payload_type) {
-  // RFC 3551 static payload types; kept here so the media side does not depend on sdp.cc.
-  switch (payload_type) {
-    case 0:
-      return Codec{0, "PCMU", 8000, 1};
-    case 3:
-      return Codec{3, "GSM", 8000, 1};
-    case 4:
-      return Codec{4, "G723", 8000, 1};
-    case 8:
-      return Codec{8, "PCMA", 8000, 1};
-    case 9:
-      return Codec{9, "G722", 8000, 1};
-    case 13:
-      return Codec{13, "CN", 8000, 1};
-    case 18:
-      return Codec{18, "G729", 8000, 1};
-    default:
-      return std::nullopt;
-  }
-}
-
 bool SameCodec(const Codec& a, const Codec& b) {
   return a.name == b.name && a.clock_rate == b.clock_rate && a.channels == b.channels;
 }
@@ -194,7 +172,7 @@ struct ChannelAssembler::Impl {
           break;
         }
       }
-      if (!codec) codec = LocalStaticCodec(pt);
+      if (!codec) codec = StaticCodec(pt);
       if (!codec) {
         payload_slot[pt] = 0;
         continue;
