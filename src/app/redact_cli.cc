@@ -2,20 +2,26 @@
 
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace fg::app {
 namespace {
 
-constexpr size_t kSlice = 4 << 20;  // input handed to the redactor at a time
-constexpr size_t kOutBuffer = 1 << 20;
-constexpr size_t kDirectWrite = 64 << 10;  // larger views of the input are written as they are
-constexpr size_t kPage = 4096;             // mmap and madvise align to pages at least this big
+constexpr size_t kSlice = 4 << 20;        // input handed to the redactor at a time
+constexpr size_t kCopyBuffer = 1 << 20;   // masks and pieces that are not views of the input
+constexpr size_t kQueuedBytes = 8 << 20;  // written once this much is queued
+constexpr int kMaxPieces = 1024;          // IOV_MAX on Linux
+constexpr size_t kPage = 4096;            // mmap and madvise align to pages at least this big
 
 // Standard input as one mapping when it is a regular file (no read() copies); empty otherwise.
 struct Mapping {
@@ -42,41 +48,110 @@ bool MapRegularFile(std::FILE* in, Mapping* map) {
   return true;
 }
 
+// The redactor's output in few system calls and without copying the input: views into the
+// mapped input (`stable`, valid to the end) are queued as they are; other pieces (masks, bytes
+// the redactor holds in its own buffer for look-behind) are copied into a buffer that is not
+// reused until it was written. writev() takes up to kMaxPieces at a time.
+class GatheredOutput {
+ public:
+  GatheredOutput(std::FILE* out, std::string_view stable)
+      : out_(out), stable_(stable), copies_(new char[kCopyBuffer]) {
+    if (std::fflush(out_) != 0) failed_ = true;
+  }
+
+  void Add(std::string_view bytes) {
+    if (bytes.empty()) return;
+    const bool is_view = !stable_.empty() && bytes.data() >= stable_.data() &&
+                         bytes.data() + bytes.size() <= stable_.data() + stable_.size();
+    if (is_view) {
+      Queue(bytes.data(), bytes.size());
+      return;
+    }
+    if (copied_ + bytes.size() > kCopyBuffer) Flush();
+    if (bytes.size() > kCopyBuffer) {  // not a view and huge: written at once
+      Queue(bytes.data(), bytes.size());
+      Flush();
+      return;
+    }
+    std::memcpy(copies_.get() + copied_, bytes.data(), bytes.size());
+    Queue(copies_.get() + copied_, bytes.size());
+    copied_ += bytes.size();
+  }
+
+  void Flush() {
+    size_t done = 0;
+    while (done < pieces_.size() && !failed_) {
+      const int count = static_cast<int>(std::min<size_t>(pieces_.size() - done, kMaxPieces));
+      const ssize_t wrote = WritePieces(pieces_.data() + done, count);
+      if (wrote < 0 && errno == EINTR) continue;
+      if (wrote <= 0) {
+        failed_ = true;
+        break;
+      }
+      // Past what was written; a piece written in part is cut to its rest.
+      auto left = static_cast<size_t>(wrote);
+      while (done < pieces_.size() && left >= pieces_[done].iov_len)
+        left -= pieces_[done++].iov_len;
+      if (left > 0) {
+        pieces_[done].iov_base = static_cast<char*>(pieces_[done].iov_base) + left;
+        pieces_[done].iov_len -= left;
+      }
+    }
+    pieces_.clear();
+    queued_ = 0;
+    copied_ = 0;
+  }
+
+  bool failed() const { return failed_; }
+
+ private:
+  void Queue(const char* data, size_t size) {
+    if (!pieces_.empty() &&
+        static_cast<const char*>(pieces_.back().iov_base) + pieces_.back().iov_len == data) {
+      pieces_.back().iov_len += size;  // adjacent: one piece
+    } else {
+      pieces_.push_back({const_cast<char*>(data), size});
+    }
+    queued_ += size;
+    if (queued_ >= kQueuedBytes || pieces_.size() >= static_cast<size_t>(kMaxPieces)) Flush();
+  }
+
+  // A stream without a descriptor (fmemopen) gets fwrite calls instead.
+  ssize_t WritePieces(const iovec* pieces, int count) {
+    const int fd = fileno(out_);
+    if (fd >= 0) return writev(fd, pieces, count);
+    size_t wrote = 0;
+    for (int i = 0; i < count; ++i) {
+      const size_t n = std::fwrite(pieces[i].iov_base, 1, pieces[i].iov_len, out_);
+      wrote += n;
+      if (n != pieces[i].iov_len) return wrote > 0 ? static_cast<ssize_t>(wrote) : -1;
+    }
+    return std::fflush(out_) == 0 ? static_cast<ssize_t>(wrote) : -1;
+  }
+
+  std::FILE* out_;
+  std::string_view stable_;
+  std::unique_ptr<char[]> copies_;
+  size_t copied_ = 0;
+  std::vector<iovec> pieces_;
+  size_t queued_ = 0;
+  bool failed_ = false;
+};
+
 }  // namespace
 
 int RedactCommand(const RedactOptions& options, std::FILE* in, std::FILE* out, std::FILE* err) {
-  bool write_failed = false;
   std::map<std::string, uint64_t> counts;
   dlp::Options dlp_options;
   dlp_options.mode = options.mode;
-  // Output is gathered into large writes: the redactor passes many small pieces (masks, the
-  // text between findings) and large views of the input.
-  std::string pending;
-  pending.reserve(kOutBuffer);
-  auto write = [&](std::string_view bytes) {
-    if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), out) != bytes.size()) {
-      write_failed = true;
-    }
-  };
+  Mapping map;
+  const bool mapped = MapRegularFile(in, &map);
+  GatheredOutput output(out, mapped ? std::string_view(map.data, map.size) : std::string_view());
   dlp::StreamRedactor redactor(
-      dlp_options,
-      [&](std::string_view bytes) {
-        if (bytes.size() < kDirectWrite && pending.size() + bytes.size() <= kOutBuffer) {
-          pending.append(bytes);
-          return;
-        }
-        write(pending);
-        pending.clear();
-        if (bytes.size() >= kDirectWrite) {
-          write(bytes);
-        } else {
-          pending.append(bytes);
-        }
-      },
+      dlp_options, [&](std::string_view bytes) { output.Add(bytes); },
       [&](const dlp::Finding& finding) { ++counts[std::string(dlp::KindName(finding.kind))]; });
   bool read_failed = false;
-  Mapping map;
-  if (MapRegularFile(in, &map)) {
+  if (mapped) {
     for (size_t at = map.offset; at < map.size; at += kSlice) {
       const size_t size = std::min(kSlice, map.size - at);
       // Map the slice's pages in one call rather than a fault every 16 pages (Linux 5.14+;
@@ -97,8 +172,8 @@ int RedactCommand(const RedactOptions& options, std::FILE* in, std::FILE* out, s
     read_failed = std::ferror(in) != 0;
   }
   redactor.Finish();
-  write(pending);
-  if (std::fflush(out) != 0) write_failed = true;
+  output.Flush();
+  const bool write_failed = output.failed();
   if (options.summary) {
     uint64_t total = 0;
     for (const auto& [kind, count] : counts) {

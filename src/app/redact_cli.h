@@ -4,7 +4,8 @@
 // when it is a regular file (no read() copies; each 4 MiB slice's pages are mapped in one
 // madvise call before it is scanned) and otherwise reads 4 MiB at a time, through
 // dlp::StreamRedactor, so memory stays constant whatever the input size; output goes out in
-// writes of up to 1 MiB or as large views of the input. With
+// writev() calls of up to 8 MiB that point into the mapped input (only masks and the
+// redactor's look-behind bytes are copied). With
 // --summary it writes the count of findings by kind to standard error — masks and counts
 // only, never a full number.
 #pragma once

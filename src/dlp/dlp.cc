@@ -384,8 +384,15 @@ class HotLines {
 
  private:
 #ifdef FG_DLP_X86
-  size_t Avx2();
-  size_t Avx512();
+  // What the block loops carry from one 64-byte block to the next (see hotlines_blocks.inc).
+  struct BlockCarry {
+    uint64_t stretch = 0, ds = 0, run2 = 0, run4 = 0, run12 = 0, issuer = 0;
+    size_t checked_until = 0;
+  };
+  size_t Avx2(size_t i, BlockCarry carry);
+  size_t Avx512(size_t i, BlockCarry carry);
+  size_t Avx512VbmiBlocks(size_t i, BlockCarry carry);
+  size_t Avx512Vbmi();
 #endif
   const uint8_t* p_;
   size_t n_;
@@ -409,6 +416,17 @@ FG_AVX2 __m256i InTable(__m256i v, __m256i table) {
 struct ClassTables {
   __m256i lo[3], hi[3];                   // keyword prefixes: Teddy nibble tables for bytes 0, 1, 2
   __m256i digit, issuer, sep, ds, track;  // InTable tables
+  // The AVX-512 VBMI path looks every ASCII byte up directly (vpermi2b over 128 entries): its
+  // classes (kClass* bits), and the keyword buckets a prefix's k-th byte is in (either case).
+  alignas(64) uint8_t classes[128];
+  alignas(64) uint8_t words[3][128];
+};
+enum : uint8_t {
+  kClassDigit = 1,   // 0-9
+  kClassIssuer = 2,  // 2-6
+  kClassSep = 4,     // ' ' % - . /
+  kClassDs = 8,      // - ' '
+  kClassTrack = 16,  // = ^ D
 };
 struct ByteMasks {
   uint64_t stretch;  // a digit, or a separator right after a digit
@@ -499,6 +517,39 @@ FG_AVX512 ByteMasks Classify512(const uint8_t* q, const ClassTables& t) {
 }
 #undef FG_AVX512
 
+// Classify with AVX-512 VBMI: one vpermi2b gives every byte its classes (bytes >= 0x80 none),
+// and one per prefix byte its keyword buckets (exact bytes where Teddy's nibbles approximate):
+// about half the instructions of Classify512. Bucket 7 of the keyword tables is an IBAN start
+// (two capitals, then a digit), so its "other" bit sits on the first capital where the other
+// paths set it on the digit; the slow path checks both places. Marks the same lines.
+#define FG_VBMI __attribute__((target("avx512bw,avx512vl,avx512vbmi,bmi2"), always_inline)) inline
+FG_VBMI __m512i Lookup128(__mmask64 keep, const uint8_t (&table)[128], __m512i index) {
+  return _mm512_maskz_permutex2var_epi8(keep, _mm512_load_si512(table), index,
+                                        _mm512_load_si512(table + 64));
+}
+FG_VBMI ByteMasks Classify512Vbmi(const uint8_t* q, const ClassTables& t) {
+  const auto load = [q](int at) __attribute__((target("avx512bw"), always_inline)) {
+    return _mm512_loadu_si512(reinterpret_cast<const void*>(q + at));
+  };
+  const __m512i x = load(0), before = load(-1);
+  const __mmask64 high = _mm512_movepi8_mask(x);
+  const __m512i classes = Lookup128(~high, t.classes, x);
+  const __m512i classes_before = Lookup128(~_mm512_movepi8_mask(before), t.classes, before);
+  const auto has = [](__m512i c, uint8_t bit) __attribute__((target("avx512bw"), always_inline)) {
+    return static_cast<uint64_t>(
+        _mm512_test_epi8_mask(c, _mm512_set1_epi8(static_cast<char>(bit))));
+  };
+  const uint64_t digit_before = has(classes_before, kClassDigit);
+  const uint64_t stretch = has(classes, kClassDigit) | (has(classes, kClassSep) & digit_before);
+  const uint64_t issuer = ~digit_before & has(classes, kClassIssuer);
+  const __m512i word = _mm512_ternarylogic_epi32(Lookup128(~0ull, t.words[0], x),
+                                                 Lookup128(~0ull, t.words[1], load(1)),
+                                                 Lookup128(~0ull, t.words[2], load(2)), 0x80);
+  const uint64_t other = high | _mm512_test_epi8_mask(word, word);
+  return ByteMasks{stretch, issuer, has(classes, kClassDs), has(classes, kClassTrack), other};
+}
+#undef FG_VBMI
+
 // The stream's bit mask shifted up by k over the block boundary: bit j of the result is bit
 // j - k of the stream (cur: this block, prev: the one before).
 template <int k>
@@ -526,6 +577,129 @@ inline bool IbanStartAt(const uint8_t* p, size_t j) {
          (j == 2 || !alnum(p[j - 3]));
 }
 
+// The tables of every Classify, built once.
+__attribute__((target("avx2"))) ClassTables MakeClassTables() {
+  // Bucket b holds the b-th prefixes; bit b of table[k][nibble] says a prefix's k-th byte has
+  // that nibble (either case: the high nibble of the byte without 0x20 too, as TriggerWordAt
+  // compares p | 0x20).
+  constexpr std::string_view kPrefixes[7][3] = {
+      {"exp", "", ""},       {"car", "", ""}, {"cvv", "cvc", "cid"}, {"csc", "", ""},
+      {"sec", "ssn", "soc"}, {"ver", "", ""}, {"id ", "od ", ""}};
+  alignas(32) uint8_t lo_table[3][32] = {}, hi_table[3][32] = {};
+  for (int b = 0; b < 7; ++b) {
+    for (std::string_view word : kPrefixes[b]) {
+      for (size_t k = 0; k < word.size(); ++k) {
+        const auto c = static_cast<uint8_t>(word[k]);
+        const auto bit = static_cast<uint8_t>(1u << b);
+        for (int lane = 0; lane < 32; lane += 16) {
+          lo_table[k][lane + (c & 15)] |= bit;
+          hi_table[k][lane + (c >> 4)] |= bit;
+          hi_table[k][lane + ((c & ~0x20) >> 4)] |= bit;
+        }
+      }
+    }
+  }
+  ClassTables tables;
+  std::memset(tables.words, 0, sizeof tables.words);
+  for (int b = 0; b < 7; ++b) {
+    for (std::string_view word : kPrefixes[b]) {
+      for (size_t k = 0; k < word.size(); ++k) {
+        const auto c = static_cast<uint8_t>(word[k]);
+        tables.words[k][c] |= static_cast<uint8_t>(1u << b);
+        tables.words[k][c & ~0x20] |= static_cast<uint8_t>(1u << b);
+      }
+    }
+  }
+  for (int c = 0; c < 128; ++c) {  // bucket 7: an IBAN start (see Classify512Vbmi)
+    if (c >= 'A' && c <= 'Z') tables.words[0][c] |= 0x80, tables.words[1][c] |= 0x80;
+    if (c >= '0' && c <= '9') tables.words[2][c] |= 0x80;
+  }
+  for (int c = 0; c < 128; ++c) {
+    const auto in = [c](std::string_view set) {
+      return set.find(static_cast<char>(c)) != set.npos;
+    };
+    tables.classes[c] = static_cast<uint8_t>(
+        (in("0123456789") ? kClassDigit : 0) | (in("23456") ? kClassIssuer : 0) |
+        (in(" %-./") ? kClassSep : 0) | (in("- ") ? kClassDs : 0) | (in("=^D") ? kClassTrack : 0));
+  }
+  for (int k = 0; k < 3; ++k) {
+    tables.lo[k] = _mm256_load_si256(reinterpret_cast<const __m256i*>(lo_table[k]));
+    tables.hi[k] = _mm256_load_si256(reinterpret_cast<const __m256i*>(hi_table[k]));
+  }
+  static constexpr std::array<uint8_t, 32> kDigitTable = MakeNibbleTable("0123456789");
+  static constexpr std::array<uint8_t, 32> kIssuerTable = MakeNibbleTable("23456");
+  static constexpr std::array<uint8_t, 32> kSepTable = MakeNibbleTable(" %-./");
+  static constexpr std::array<uint8_t, 32> kDashSpaceTable = MakeNibbleTable("- ");
+  static constexpr std::array<uint8_t, 32> kTrackTable = MakeNibbleTable("=^D");
+  tables.digit = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kDigitTable.data()));
+  tables.issuer = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kIssuerTable.data()));
+  tables.sep = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kSepTable.data()));
+  tables.ds = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kDashSpaceTable.data()));
+  tables.track = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTrackTable.data()));
+  return tables;
+}
+__attribute__((target("avx2"))) const ClassTables& SharedClassTables() {
+  static const ClassTables tables = MakeClassTables();
+  return tables;
+}
+
+// The slow path of the 64-byte block at i, whose masks flagged something: the first real
+// trigger in byte order, or n. other_bits, runs and ssn are the block's masks; t and prev_t its
+// stretch mask and the previous block's; checked_until the end of the last stretch decided.
+__attribute__((target("avx2"))) size_t FirstTrigger(const uint8_t* p, size_t n, size_t i,
+                                                    uint64_t other_bits, uint64_t runs, uint64_t t,
+                                                    uint64_t prev_t, uint64_t ssn,
+                                                    size_t* checked_until) {
+  int first_hit = 64;
+  for (uint64_t other = other_bits; other != 0; other &= other - 1) {
+    const int j = __builtin_ctzll(other);
+    const size_t at = i + static_cast<size_t>(j);
+    // An IBAN's bit is on its digit (AVX2, AVX-512BW) or its first capital (VBMI).
+    if (p[at] >= 0x80 || IbanStartAt(p, at) || IbanStartAt(p, at + 2) || TriggerWordAt(p, at, n)) {
+      first_hit = j;
+      break;
+    }
+  }
+  size_t trigger = first_hit == 64 ? n : i + static_cast<size_t>(first_hit);
+  uint64_t stretch_ends = runs & (first_hit == 64 ? ~0ull : (1ull << first_hit) - 1);
+  __extension__ typedef unsigned __int128 U128;
+  const U128 w = (static_cast<U128>(t) << 64) | prev_t;
+  const U128 wd =
+      (static_cast<U128>(DigitMask(p + i)) << 64) | (i >= 64 ? DigitMask(p + i - 64) : 0);
+  while (stretch_ends != 0) {
+    const size_t at = i + static_cast<size_t>(__builtin_ctzll(stretch_ends));
+    stretch_ends &= stretch_ends - 1;
+    if (at < *checked_until) continue;
+    // Bounds of the stretch from the masks when it lies in these 128 bytes (it may go on
+    // past this block: then StretchMatters reads it whole).
+    const int j = static_cast<int>(at - i);
+    const uint64_t rest = ~(t >> j);
+    const int after = rest == 0 ? 64 : __builtin_ctzll(rest);  // 64 - j: t set up to bit 63
+    const uint64_t below_hi = ~t & ((1ull << j) - 1), below_lo = ~prev_t;
+    if (after < 64 - j && (below_hi | below_lo) != 0) {
+      const size_t e = at + static_cast<size_t>(after);
+      const size_t bg = below_hi != 0 ? i + static_cast<size_t>(64 - __builtin_clzll(below_hi))
+                                      : i - static_cast<size_t>(__builtin_clzll(below_lo));
+      *checked_until = e;
+      // Fewer than 12 digits (an IP address, a version): no PAN; an SSN shape goes on.
+      const U128 span = ((U128{1} << (e + 64 - i)) - 1) & ~((U128{1} << (bg + 64 - i)) - 1);
+      const U128 digits_in = wd & span;
+      const int count = __builtin_popcountll(static_cast<uint64_t>(digits_in)) +
+                        __builtin_popcountll(static_cast<uint64_t>(digits_in >> 64));
+      if (count < 12 && (ssn & static_cast<uint64_t>(span >> 64)) == 0) continue;
+      if ((w & ~wd & span) == 0 && (e - bg > 19 || p[bg] < '2' || p[bg] > '6') &&
+          !(e < n && (p[e] == '=' || p[e] == '^' || p[e] == 'D'))) {
+        continue;  // one group that no issuer starts
+      }
+    }
+    if (StretchMatters(p, at, n, checked_until)) {
+      trigger = at;
+      break;
+    }
+  }
+  return trigger;
+}
+
 // 64 bytes a step; the masks stay in registers and the common block costs one branch. Per
 // byte (with loads one and two bytes back, so no shifts for these): a stretch byte (a digit,
 // or a single separator after a digit), a group start whose digit is 2..6, '-' or ' ', a
@@ -541,8 +715,9 @@ inline bool IbanStartAt(const uint8_t* p, size_t j) {
 // Epoch-ms timestamps, hex ids and most IPs fail the first test. The slow path rejects what
 // the masks can (fewer than 12 digits in the stretch, one group no issuer starts) and asks
 // StretchMatters about the rest. Returns where the scalar scan takes over. The loop is
-// hotlines_blocks.inc, once with AVX2 and once with AVX-512BW (Classify512): the same masks,
-// the same lines.
+// hotlines_blocks.inc, once each with AVX2, AVX-512BW (Classify512) and AVX-512 VBMI
+// (Classify512Vbmi, for the blocks after the last eight-block step of Avx512Vbmi below): the
+// same masks, the same lines.
 #define FG_BLOCKS_NAME Avx2
 #define FG_BLOCKS_TARGET __attribute__((target("avx2")))
 #define FG_BLOCKS_CLASSIFY Classify
@@ -558,6 +733,112 @@ inline bool IbanStartAt(const uint8_t* p, size_t j) {
 #undef FG_BLOCKS_NAME
 #undef FG_BLOCKS_TARGET
 #undef FG_BLOCKS_CLASSIFY
+
+#define FG_BLOCKS_NAME Avx512VbmiBlocks
+#define FG_BLOCKS_TARGET __attribute__((target("avx512bw,avx512vl,avx512vbmi,bmi2")))
+#define FG_BLOCKS_CLASSIFY Classify512Vbmi
+#include "dlp/internal/hotlines_blocks.inc"  // NOLINT(build/include)
+#undef FG_BLOCKS_NAME
+#undef FG_BLOCKS_TARGET
+#undef FG_BLOCKS_CLASSIFY
+
+// Lane j of the result is lane j - 1 of cur; lane 0 is prev's last (the step before).
+__attribute__((target("avx512f"), always_inline)) inline __m512i LanesBefore(__m512i cur,
+                                                                             __m512i prev) {
+  return _mm512_maskz_alignr_epi64(0xFF, cur, prev, 7);
+}
+
+// With AVX-512 VBMI and VBMI2, eight blocks a step: each block's masks are classified as
+// above and stored, then the run shifts of all eight are one vector operation each (a lane
+// per block; vpshldq shifts a lane with the bits of the lane before it, valignq brings the
+// previous step's last lane in). The common step — nothing in 512 bytes — costs about a quarter
+// of the instructions of the loop above. Blocks that flag something take the same slow path.
+__attribute__((target("avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi2"))) size_t
+HotLines::Avx512Vbmi() {
+  constexpr size_t kBlocks = 8, kStep = 64 * kBlocks;
+  const uint8_t* const p = p_;
+  const size_t n = n_;
+  if (n < kStep + 2) return Avx512VbmiBlocks(0, {});
+  const ClassTables tables = SharedClassTables();
+  uint8_t head[2 + 66];  // the first block reads two bytes before the text: newlines
+  head[0] = head[1] = '\n';
+  std::memcpy(head + 2, p, 66);
+  alignas(64) uint64_t stretch[kBlocks], issuer[kBlocks], ds[kBlocks], track[kBlocks],
+      other[kBlocks], runs[kBlocks], ssn[kBlocks];
+  // The previous step's masks (its last lane is what the first block of this one shifts in):
+  // stretch, 2- and 4-byte stretch runs, 12-byte runs, issuer group starts, '-'/' '.
+  const __m512i zero = _mm512_setzero_si512();
+  __m512i pt = zero, pa = zero, pb = zero, pc = zero, pg = zero, ps = zero;
+  uint64_t last_stretch = 0;  // the stretch mask of the block before this step
+  size_t checked_until = 0;
+  constexpr size_t kPrefetchAhead = 8192;
+  size_t i = 0;
+  while (i + kStep + 2 <= n) {
+    for (size_t k = 0; k < kBlocks; ++k) {
+      const size_t at = i + 64 * k;
+      _mm_prefetch(reinterpret_cast<const char*>(p) + std::min(at + kPrefetchAhead, n - 1),
+                   _MM_HINT_T0);
+      const ByteMasks m = Classify512Vbmi(at == 0 ? head + 2 : p + at, tables);
+      stretch[k] = m.stretch;
+      issuer[k] = m.issuer;
+      ds[k] = m.ds;
+      track[k] = m.track;
+      other[k] = m.other;
+    }
+    const __m512i t = _mm512_load_si512(stretch), g = _mm512_load_si512(issuer);
+    const __m512i d = _mm512_load_si512(ds);
+    // Back<k> of every lane: the lane shifted up by k, the previous lane's top k bits below.
+    const __m512i t_before = LanesBefore(t, pt), g_before = LanesBefore(g, pg);
+    const __m512i d_before = LanesBefore(d, ps);
+    const __m512i a = _mm512_and_si512(t, _mm512_shldi_epi64(t, t_before, 1));
+    const __m512i b = _mm512_and_si512(a, _mm512_shldi_epi64(a, LanesBefore(a, pa), 2));
+    const __m512i b_before = LanesBefore(b, pb);
+    const __m512i c8 = _mm512_and_si512(b, _mm512_shldi_epi64(b, b_before, 4));
+    const __m512i c = _mm512_and_si512(c8, _mm512_shldi_epi64(b, b_before, 8));
+    const __m512i pan = _mm512_and_si512(c, _mm512_shldi_epi64(g, g_before, 11));
+    const __m512i trk =
+        _mm512_and_si512(_mm512_load_si512(track), _mm512_shldi_epi64(c, LanesBefore(c, pc), 1));
+    const __m512i s = _mm512_ternarylogic_epi64(
+        _mm512_and_si512(c8, _mm512_shldi_epi64(b, b_before, 7)),
+        _mm512_shldi_epi64(d, d_before, 4), _mm512_shldi_epi64(d, d_before, 7), 0x80);
+    const __m512i r = _mm512_ternarylogic_epi64(pan, trk, s, 0xFE);  // pan | trk | s
+    const __mmask8 flagged =
+        _mm512_test_epi64_mask(_mm512_or_si512(r, _mm512_load_si512(other)), _mm512_set1_epi8(-1));
+    if (__builtin_expect(flagged == 0, 1)) {
+      pt = t, pa = a, pb = b, pc = c, pg = g, ps = d;
+      last_stretch = stretch[kBlocks - 1];
+      i += kStep;
+      continue;
+    }
+    _mm512_store_si512(runs, r);
+    _mm512_store_si512(ssn, s);
+    size_t trigger = n;
+    for (uint32_t todo = flagged; todo != 0; todo &= todo - 1) {
+      const int k = __builtin_ctz(todo);
+      trigger = FirstTrigger(p, n, i + 64 * static_cast<size_t>(k), other[k], runs[k], stretch[k],
+                             k == 0 ? last_stretch : stretch[k - 1], ssn[k], &checked_until);
+      if (trigger != n) break;
+    }
+    if (trigger == n) {
+      pt = t, pa = a, pb = b, pc = c, pg = g, ps = d;
+      last_stretch = stretch[kBlocks - 1];
+      i += kStep;
+      continue;
+    }
+    // The next step starts at the end of the trigger's line, with nothing before it.
+    i = Trigger(trigger);
+    pt = pa = pb = pc = pg = ps = zero;
+    last_stretch = 0;
+  }
+  // Fewer than eight blocks left: one at a time, carrying the last step's masks.
+  const auto last_lane = [](__m512i v) __attribute__((target("avx512f"))) {
+    alignas(64) uint64_t lanes[8];
+    _mm512_store_si512(lanes, v);
+    return lanes[7];
+  };
+  return Avx512VbmiBlocks(i, BlockCarry{last_lane(pt), last_lane(ps), last_lane(pa), last_lane(pb),
+                                        last_lane(pc), last_lane(pg), checked_until});
+}
 #endif
 
 std::atomic<internal::PrefilterPath> forced_path{internal::PrefilterPath::kAuto};
@@ -565,7 +846,9 @@ std::atomic<internal::PrefilterPath> forced_path{internal::PrefilterPath::kAuto}
 internal::PrefilterPath BestPrefilterPath() {
   using internal::PrefilterPath;
   static const PrefilterPath best = [] {
-    if (internal::PrefilterPathSupported(PrefilterPath::kAvx512)) return PrefilterPath::kAvx512;
+    for (PrefilterPath path : {PrefilterPath::kAvx512Vbmi, PrefilterPath::kAvx512}) {
+      if (internal::PrefilterPathSupported(path)) return path;
+    }
     if (internal::PrefilterPathSupported(PrefilterPath::kAvx2)) return PrefilterPath::kAvx2;
     return PrefilterPath::kScalar;
   }();
@@ -580,8 +863,9 @@ std::vector<Span> HotLines::Run(internal::PrefilterPath path) {
   }
   size_t i = 0;
 #ifdef FG_DLP_X86
-  if (path == PrefilterPath::kAvx512) i = Avx512();
-  if (path == PrefilterPath::kAvx2) i = Avx2();
+  if (path == PrefilterPath::kAvx512Vbmi) i = Avx512Vbmi();
+  if (path == PrefilterPath::kAvx512) i = Avx512(0, {});
+  if (path == PrefilterPath::kAvx2) i = Avx2(0, {});
 #endif
   i = std::max(i, resume_);
   // Back to the start of a stretch the vector loop left undecided at its end.
@@ -1296,6 +1580,9 @@ bool PrefilterPathSupported(PrefilterPath path) {
     case PrefilterPath::kAvx512:
       return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
              __builtin_cpu_supports("bmi2");
+    case PrefilterPath::kAvx512Vbmi:
+      return PrefilterPathSupported(PrefilterPath::kAvx512) &&
+             __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512vbmi2");
 #endif
     default:
       return false;

@@ -37,8 +37,8 @@ std::vector<Finding> Detect(std::string_view text, uint64_t base, const Options&
                             bool prefilter = true);
 
 // The loop the pre-filter runs: kAuto takes the one forced below, else the widest this CPU has
-// (AVX-512BW, then AVX2, then scalar). All give the same lines; tests run each.
-enum class PrefilterPath { kAuto, kScalar, kAvx2, kAvx512 };
+// (AVX-512 VBMI+VBMI2, AVX-512BW, AVX2, then scalar). All give the same lines; tests run each.
+enum class PrefilterPath { kAuto, kScalar, kAvx2, kAvx512, kAvx512Vbmi };
 bool PrefilterPathSupported(PrefilterPath path);
 // Tests only: the loop kAuto means from now on (kAuto: the widest again).
 void ForcePrefilterPath(PrefilterPath path);

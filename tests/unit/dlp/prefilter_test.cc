@@ -124,12 +124,12 @@ size_t ExpectSameWith(std::string_view text, const Options& options, internal::P
   return all.size();
 }
 
-// Every loop this CPU can run (scalar, AVX2, AVX-512BW) against reading every line.
+// Every loop this CPU can run (scalar, AVX2, AVX-512BW, AVX-512 VBMI) against reading every line.
 size_t ExpectSame(std::string_view text, const Options& options) {
   size_t findings = 0;
   for (internal::PrefilterPath path :
        {internal::PrefilterPath::kScalar, internal::PrefilterPath::kAvx2,
-        internal::PrefilterPath::kAvx512}) {
+        internal::PrefilterPath::kAvx512, internal::PrefilterPath::kAvx512Vbmi}) {
     if (!internal::PrefilterPathSupported(path)) continue;
     findings = ExpectSameWith(text, options, path);
     if (::testing::Test::HasFailure()) {
@@ -238,20 +238,21 @@ TEST(DlpPrefilter, LogLinesWithoutCardDataPassUnchanged) {
   EXPECT_EQ(Redact(logs), logs);
 }
 
-// The AVX-512BW loop classifies 64 bytes with one load where AVX2 takes two halves: on the
-// same texts (log pieces, dense digits and random bytes, every length around a block) both
-// must mark exactly the same lines, not just lead to the same findings.
-TEST(DlpPrefilter, Avx512AndAvx2MarkTheSameLines) {
-  if (!internal::PrefilterPathSupported(internal::PrefilterPath::kAvx512) ||
+// The AVX-512 loops classify 64 bytes with one load where AVX2 takes two halves, and the VBMI
+// one decides eight blocks at a time: on the same texts (log pieces, dense digits and random
+// bytes, every length around a block and a step) each must mark exactly the lines AVX2 marks,
+// not just lead to the same findings.
+void ExpectSameLinesAsAvx2(internal::PrefilterPath path) {
+  if (!internal::PrefilterPathSupported(path) ||
       !internal::PrefilterPathSupported(internal::PrefilterPath::kAvx2)) {
-    GTEST_SKIP() << "this CPU lacks AVX-512BW or AVX2";
+    GTEST_SKIP() << "this CPU lacks the instructions of path " << static_cast<int>(path);
   }
   std::mt19937_64 rng(11);
   static const char kDense[] = "0123456789012345 -./%=^DAB\nx:EeCcSsVvIiOo\x80\xff";
   size_t marked = 0;
   for (int round = 0; round < 3000; ++round) {
     std::string text;
-    const size_t size = round < 200 ? static_cast<size_t>(round) : rng() % 5000;
+    const size_t size = round < 1100 ? static_cast<size_t>(round) : rng() % 5000;
     if (round % 3 == 0) {
       text = Pieces(rng, size);
       text.resize(size);
@@ -261,12 +262,20 @@ TEST(DlpPrefilter, Avx512AndAvx2MarkTheSameLines) {
                                       : static_cast<char>(rng() % 256));
       }
     }
-    const auto wide = internal::HotSpans(text, internal::PrefilterPath::kAvx512);
+    const auto wide = internal::HotSpans(text, path);
     const auto narrow = internal::HotSpans(text, internal::PrefilterPath::kAvx2);
     ASSERT_EQ(wide, narrow) << "round " << round << " size " << text.size();
     marked += wide.size();
   }
   EXPECT_GT(marked, 3000u);  // the texts do mark lines: not vacuously equal
+}
+
+TEST(DlpPrefilter, Avx512AndAvx2MarkTheSameLines) {
+  ExpectSameLinesAsAvx2(internal::PrefilterPath::kAvx512);
+}
+
+TEST(DlpPrefilter, Avx512VbmiAndAvx2MarkTheSameLines) {
+  ExpectSameLinesAsAvx2(internal::PrefilterPath::kAvx512Vbmi);
 }
 
 }  // namespace
