@@ -130,6 +130,8 @@ int CaptureCommand(const Config& config, const CaptureCliOptions& options) {
   nlohmann::json summary = {
       {"frames", s.frames},
       {"undecodable_frames", s.undecodable_frames},
+      {"ip_fragments", s.ip_fragments},
+      {"reassembled_datagrams", s.reassembled_datagrams},
       {"kernel_dropped", run->kernel_dropped},
       {"sip_messages", s.sip_messages},
       {"calls", s.calls},

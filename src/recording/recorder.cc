@@ -17,6 +17,7 @@
 
 #include "voip/call_tracker.h"
 #include "voip/channel.h"
+#include "voip/fragments.h"
 #include "voip/rtp.h"
 
 namespace fg::recording {
@@ -139,6 +140,7 @@ struct Recorder::Impl : voip::CallTrackerListener {
 
   mutable std::mutex mu;  // everything below, and the tracker
   voip::CallTracker tracker;
+  voip::FragmentReassembler fragments;  // a long INVITE over UDP arrives in pieces
   std::unordered_map<std::string, ActiveCall> calls;
   RecorderStats stats;
   int64_t last_time_us = 0;
@@ -729,6 +731,17 @@ void Recorder::OnFrame(voip::LinkType link, int64_t time_us, std::span<const uin
   }
   ++s.stats.frames;
   auto packet = voip::DecodeFrame(link, time_us, frame);
+  std::optional<std::vector<uint8_t>> whole;  // a reassembled datagram `packet` points into
+  if (!packet && packet.error().code == ErrorCode::kUnavailable) {
+    if (auto ip = voip::IpPacketOf(link, frame)) {
+      ++s.stats.ip_fragments;
+      whole = s.fragments.Add(time_us, ip->ip);
+      if (!whole) return;  // more pieces to come (or not a fragment it can read: counted there)
+      ++s.stats.reassembled_datagrams;
+      packet = voip::DecodeFrame(voip::LinkType::kRaw, time_us, *whole);
+      if (packet) packet->vlan = ip->vlan;
+    }
+  }
   if (!packet) {
     ++s.stats.undecodable_frames;
     return;

@@ -67,7 +67,9 @@ using RecorderAlert =
 
 struct RecorderStats {
   uint64_t frames = 0;
-  uint64_t undecodable_frames = 0;  // not IP/UDP/TCP, fragments, malformed
+  uint64_t undecodable_frames = 0;  // not IP/UDP/TCP, malformed
+  uint64_t ip_fragments = 0;        // IPv4/IPv6 fragments seen
+  uint64_t reassembled_datagrams = 0;
   uint64_t sip_messages = 0;
   uint64_t rtp_packets = 0;
   uint64_t rtp_unmatched = 0;  // UDP not on a SIP port and not to a known media endpoint

@@ -68,7 +68,7 @@ Result<void> DecodeIpv4(std::span<const uint8_t> data, Packet& packet) {
   if (total > data.size()) return Truncated("IPv4 packet");
   const uint16_t fragment = Read16(data, 6);
   if ((fragment & 0x2000) != 0 || (fragment & 0x1fff) != 0) {
-    return MakeError(ErrorCode::kUnavailable, "IPv4 fragment (not reassembled)");
+    return MakeError(ErrorCode::kUnavailable, "IPv4 fragment");
   }
   packet.source = Endpoint::FromV4(Read32(data, 12), 0);
   packet.destination = Endpoint::FromV4(Read32(data, 16), 0);
@@ -106,50 +106,39 @@ Result<void> DecodeIpv6(std::span<const uint8_t> data, Packet& packet) {
         break;
       }
       case 44:
-        return MakeError(ErrorCode::kUnavailable, "IPv6 fragment (not reassembled)");
+        return MakeError(ErrorCode::kUnavailable, "IPv6 fragment");
       default:
         return DecodeTransport(next, rest, packet);
     }
   }
 }
 
-Result<void> DecodeByEtherType(uint16_t type, std::span<const uint8_t> data, Packet& packet) {
+// The IP packet behind an EtherType (after any 802.1Q/802.1ad tags).
+Result<IpInFrame> IpByEtherType(uint16_t type, std::span<const uint8_t> data) {
+  IpInFrame found;
   bool outer = true;
   while (type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld) {
     if (data.size() < 4) return Truncated("VLAN tag");
-    if (outer) packet.vlan = Read16(data, 0) & 0x0fff;
+    if (outer) found.vlan = Read16(data, 0) & 0x0fff;
     outer = false;
     type = Read16(data, 2);
     data = data.subspan(4);
   }
-  if (type == kEtherIpv4) return DecodeIpv4(data, packet);
-  if (type == kEtherIpv6) return DecodeIpv6(data, packet);
-  return NotFound("not an IP frame");
-}
-
-Result<void> DecodeByVersion(std::span<const uint8_t> data, Packet& packet) {
-  if (data.empty()) return Truncated("IP header");
-  switch (data[0] >> 4) {
-    case 4:
-      return DecodeIpv4(data, packet);
-    case 6:
-      return DecodeIpv6(data, packet);
-    default:
-      return NotFound("not an IP packet");
-  }
+  if (type != kEtherIpv4 && type != kEtherIpv6) return NotFound("not an IP frame");
+  found.ip = data;
+  return found;
 }
 
 // BSD loopback writes the family in the capturing host's byte order; IPv6 has a
 // different AF_INET6 on each BSD.
-Result<void> DecodeNull(std::span<const uint8_t> data, Packet& packet) {
+Result<IpInFrame> IpAfterNull(std::span<const uint8_t> data) {
   if (data.size() < 4) return Truncated("loopback header");
   const uint32_t big = Read32(data, 0);
   const uint32_t little = (static_cast<uint32_t>(data[3]) << 24) |
                           (static_cast<uint32_t>(data[2]) << 16) |
                           (static_cast<uint32_t>(data[1]) << 8) | data[0];
   auto is = [&](uint32_t family) { return big == family || little == family; };
-  if (is(2)) return DecodeIpv4(data.subspan(4), packet);
-  if (is(24) || is(28) || is(30)) return DecodeIpv6(data.subspan(4), packet);
+  if (is(2) || is(24) || is(28) || is(30)) return IpInFrame{data.subspan(4)};
   return NotFound("loopback family is not IP");
 }
 
@@ -226,33 +215,43 @@ size_t EndpointHash::operator()(const Endpoint& e) const noexcept {
   return static_cast<size_t>(h);
 }
 
-Result<Packet> DecodeFrame(LinkType link, int64_t time_us, std::span<const uint8_t> frame) {
-  Packet packet;
-  packet.time_us = time_us;
-  Result<void> decoded;
+Result<IpInFrame> IpPacketOf(LinkType link, std::span<const uint8_t> frame) {
   switch (link) {
     case LinkType::kEthernet:
       if (frame.size() < 14) return Truncated("Ethernet header");
-      decoded = DecodeByEtherType(Read16(frame, 12), frame.subspan(14), packet);
-      break;
+      return IpByEtherType(Read16(frame, 12), frame.subspan(14));
     case LinkType::kLinuxSll:
       if (frame.size() < 16) return Truncated("Linux cooked header");
-      decoded = DecodeByEtherType(Read16(frame, 14), frame.subspan(16), packet);
-      break;
+      return IpByEtherType(Read16(frame, 14), frame.subspan(16));
     case LinkType::kLinuxSll2:
       if (frame.size() < 20) return Truncated("Linux cooked v2 header");
-      decoded = DecodeByEtherType(Read16(frame, 0), frame.subspan(20), packet);
-      break;
+      return IpByEtherType(Read16(frame, 0), frame.subspan(20));
     case LinkType::kNull:
     case LinkType::kLoop:
-      decoded = DecodeNull(frame, packet);
-      break;
+      return IpAfterNull(frame);
     case LinkType::kRaw:
-      decoded = DecodeByVersion(frame, packet);
+      return IpInFrame{frame};
+  }
+  return InvalidArgument("link", "unsupported link type " + std::to_string(static_cast<int>(link)));
+}
+
+Result<Packet> DecodeFrame(LinkType link, int64_t time_us, std::span<const uint8_t> frame) {
+  auto found = IpPacketOf(link, frame);
+  if (!found) return tl::unexpected<Error>(found.error());
+  Packet packet;
+  packet.time_us = time_us;
+  packet.vlan = found->vlan;
+  if (found->ip.empty()) return Truncated("IP header");
+  Result<void> decoded;
+  switch (found->ip[0] >> 4) {
+    case 4:
+      decoded = DecodeIpv4(found->ip, packet);
+      break;
+    case 6:
+      decoded = DecodeIpv6(found->ip, packet);
       break;
     default:
-      return InvalidArgument("link",
-                             "unsupported link type " + std::to_string(static_cast<int>(link)));
+      return NotFound("not an IP packet");
   }
   if (!decoded) return tl::unexpected<Error>(decoded.error());
   return packet;

@@ -3,7 +3,8 @@
 // DecodeFrame turns one captured frame into the transport payload and its two endpoints.
 // It never copies the payload (the Packet points into the caller's frame) and never
 // trusts a length field: a truncated or malformed frame is an error value, not a crash.
-// IPv4 fragments are reported as kUnavailable (counted by the caller, not reassembled).
+// A fragment (IPv4 or IPv6) is kUnavailable: IpPacketOf gives its IP packet for a
+// FragmentReassembler, and the whole datagram decodes with LinkType::kRaw.
 // Thread-safety: free functions without state.
 //
 //   auto packet = voip::DecodeFrame(voip::LinkType::kEthernet, time_us, frame);
@@ -63,7 +64,15 @@ struct Packet {
 };
 
 // kInvalidArgument: malformed or truncated; kNotFound: not IP or not UDP/TCP (ARP, ICMP...);
-// kUnavailable: an IPv4 fragment.
+// kUnavailable: an IPv4 or IPv6 fragment.
 Result<Packet> DecodeFrame(LinkType link, int64_t time_us, std::span<const uint8_t> frame);
+
+// The IP packet a frame carries (from its IPv4/IPv6 header on, link headers and VLAN tags
+// skipped) and the outermost VLAN id. kNotFound when the frame carries no IP.
+struct IpInFrame {
+  std::span<const uint8_t> ip;
+  uint16_t vlan = 0;
+};
+Result<IpInFrame> IpPacketOf(LinkType link, std::span<const uint8_t> frame);
 
 }  // namespace fg::voip

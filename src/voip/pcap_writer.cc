@@ -153,6 +153,49 @@ Result<void> PcapWriter::WriteUdp(int64_t time_us, const Endpoint& from, const E
       vlan);
 }
 
+Result<void> PcapWriter::WriteUdpFragments(int64_t time_us, const Endpoint& from,
+                                           const Endpoint& to, std::string_view payload, size_t mtu,
+                                           uint16_t vlan) {
+  std::vector<uint8_t> segment;
+  Put16(segment, from.port);
+  Put16(segment, to.port);
+  Put16(segment, static_cast<uint16_t>(8 + payload.size()));
+  Put16(segment, 0);
+  segment.insert(segment.end(), payload.begin(), payload.end());
+  FG_ASSIGN_OR_RETURN(auto whole, BuildFrame(from, to, kProtoUdp, std::move(segment), 6, vlan));
+  const bool v4 = from.IsV4();
+  const size_t ip = vlan != 0 ? 18 : 14;
+  const size_t header = v4 ? 20 : 40;
+  if (mtu < header + 8 + 8) return InvalidArgument("mtu", "too small for any fragment");
+  const size_t piece = ((mtu - header - (v4 ? 0 : 8)) / 8) * 8;
+  const std::span<const uint8_t> data(whole.data() + ip + header, whole.size() - ip - header);
+  const uint32_t id = ++fragment_id_;
+  for (size_t at = 0; at < data.size(); at += piece) {
+    const size_t n = std::min(piece, data.size() - at);
+    const bool more = at + n < data.size();
+    std::vector<uint8_t> frame(whole.begin(),
+                               whole.begin() + static_cast<std::ptrdiff_t>(ip + header));
+    if (v4) {
+      Set16(frame, ip + 2, static_cast<uint16_t>(20 + n));
+      Set16(frame, ip + 4, static_cast<uint16_t>(id));
+      Set16(frame, ip + 6, static_cast<uint16_t>((more ? 0x2000 : 0) | (at / 8)));
+      Set16(frame, ip + 10, 0);
+      Set16(frame, ip + 10, Fold(Sum(frame.data() + ip, 20)));
+    } else {
+      Set16(frame, ip + 4, static_cast<uint16_t>(8 + n));
+      frame[ip + 6] = 44;  // a fragment header follows
+      frame.push_back(kProtoUdp);
+      frame.push_back(0);
+      Put16(frame, static_cast<uint16_t>(at | (more ? 1 : 0)));  // offset in 8-byte units << 3
+      Put32(frame, id);
+    }
+    frame.insert(frame.end(), data.begin() + static_cast<std::ptrdiff_t>(at),
+                 data.begin() + static_cast<std::ptrdiff_t>(at + n));
+    FG_RETURN_IF_ERROR(WriteFrame(time_us, frame));
+  }
+  return {};
+}
+
 Result<void> PcapWriter::WriteTcp(int64_t time_us, const Endpoint& from, const Endpoint& to,
                                   uint32_t sequence, std::string_view payload) {
   std::vector<uint8_t> segment;

@@ -31,6 +31,10 @@ class PcapWriter {
                         std::span<const uint8_t> payload, uint16_t vlan = 0);
   Result<void> WriteUdp(int64_t time_us, const Endpoint& from, const Endpoint& to,
                         std::string_view payload, uint16_t vlan = 0);
+  // The same datagram as IP fragments, as a host whose link MTU is `mtu` sends it (IPv4: flags
+  // and offset in the header; IPv6: a fragment header per piece); in order.
+  Result<void> WriteUdpFragments(int64_t time_us, const Endpoint& from, const Endpoint& to,
+                                 std::string_view payload, size_t mtu, uint16_t vlan = 0);
   // One TCP segment (PSH|ACK) with the given sequence number; no handshake is needed by
   // the recorder, which frames SIP over TCP by Content-Length.
   Result<void> WriteTcp(int64_t time_us, const Endpoint& from, const Endpoint& to,
@@ -41,6 +45,7 @@ class PcapWriter {
   explicit PcapWriter(std::FILE* file);
   Result<void> WriteFrame(int64_t time_us, std::span<const uint8_t> frame);
   std::FILE* file_;
+  uint32_t fragment_id_ = 0x4000;  // identification of the last fragmented datagram
 };
 
 }  // namespace fg::voip

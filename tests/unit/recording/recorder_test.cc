@@ -47,7 +47,8 @@ struct Script {
   bool ipv6 = false;  // every address IPv6
   uint16_t vlan = 0;  // 802.1Q tag on every frame
   bool sip_over_tcp = false;
-  bool g722 = false;  // wideband: 16 kHz audio, 8000 RTP clock (RFC 3551)
+  bool g722 = false;      // wideband: 16 kHz audio, 8000 RTP clock (RFC 3551)
+  size_t invite_mtu = 0;  // > 0: the INVITE (its SDP padded past the MTU) sent in IP fragments
 };
 
 class RecorderTest : public ::testing::Test {
@@ -152,8 +153,21 @@ class RecorderTest : public ::testing::Test {
         (void)(*writer)->WriteUdp(t, a, b, text, script.vlan);
       }
     };
-    udp(kStart, caller.sip, callee.sip,
-        Sip("INVITE sip:1001@10.0.0.2 SIP/2.0", "1 INVITE", Sdp(caller.rtp, script.g722), false));
+    if (script.invite_mtu > 0) {
+      // A long offer, as softphones with many codecs and ICE candidates send.
+      std::string sdp = Sdp(caller.rtp, script.g722);
+      for (int i = 0; sdp.size() < 3 * script.invite_mtu; ++i) {
+        sdp += "a=candidate:" + std::to_string(i) + " 1 UDP 2130706431 192.0.2." +
+               std::to_string(i % 250) + " " + std::to_string(40000 + i) + " typ host\r\n";
+      }
+      EXPECT_TRUE((*writer)->WriteUdpFragments(
+          kStart, caller.sip, callee.sip,
+          Sip("INVITE sip:1001@10.0.0.2 SIP/2.0", "1 INVITE", sdp, false), script.invite_mtu,
+          script.vlan));
+    } else {
+      udp(kStart, caller.sip, callee.sip,
+          Sip("INVITE sip:1001@10.0.0.2 SIP/2.0", "1 INVITE", Sdp(caller.rtp, script.g722), false));
+    }
     udp(kStart + 50'000, callee.sip, caller.sip,
         Sip("SIP/2.0 200 OK", "1 INVITE", Sdp(callee.rtp, script.g722), true));
     udp(kStart + 60'000, caller.sip, callee.sip,
@@ -263,6 +277,8 @@ class RecorderTest : public ::testing::Test {
     return recorder.stats();
   }
 
+  void ExpectFragmentedInviteRecorded(bool v6);
+
   Call OnlyCall() {
     auto page = recordings_->ListCalls({});
     EXPECT_TRUE(page);
@@ -369,6 +385,28 @@ TEST_F(RecorderTest, Ipv6VlanTaggedCallIsRecorded) {
   const DecodedAudio audio = Listen(call.id);
   EXPECT_GT(ToneShare(audio, 0, 1000, 0.5, 2.5), 0.8);
 }
+
+// A long INVITE over UDP arrives in IP fragments: reassembled, the call is seen and recorded.
+void RecorderTest::ExpectFragmentedInviteRecorded(bool v6) {
+  Script script;
+  script.ipv6 = v6;
+  script.vlan = v6 ? 7 : 0;
+  script.invite_mtu = 1500;
+  const auto stats = Capture(WriteCall(script));
+  EXPECT_EQ(stats.calls, 1u);
+  EXPECT_GE(stats.ip_fragments, 3u);
+  EXPECT_EQ(stats.reassembled_datagrams, 1u);
+  EXPECT_EQ(stats.undecodable_frames, 0u);
+  const Call call = OnlyCall();
+  ASSERT_TRUE(call.recording);
+  EXPECT_EQ(call.recording->lost, 0);
+  const DecodedAudio audio = Listen(call.id);
+  EXPECT_GT(ToneShare(audio, 0, 1000, 0.5, 2.5), 0.8);
+}
+
+TEST_F(RecorderTest, InviteInIpv4FragmentsIsReassembled) { ExpectFragmentedInviteRecorded(false); }
+
+TEST_F(RecorderTest, InviteInIpv6FragmentsIsReassembled) { ExpectFragmentedInviteRecorded(true); }
 
 TEST_F(RecorderTest, SipOverTcpSplitAcrossSegmentsIsFollowed) {
   Script script;
