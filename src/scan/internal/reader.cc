@@ -459,10 +459,10 @@ class MailReader {
 
   void EndHeaders() {
     if (message_headers_) {
-      // The message's own headers (Subject, ...) are text too.
+      // The message's own headers (Subject, ...) are text too, encoded-words decoded.
       ctx_.consumer.Begin(Entry("headers"), 0);
       TextDecoder decoder([&](std::string_view utf8) { ctx_.consumer.Text(utf8); });
-      decoder.Feed(headers_);
+      decoder.Feed(DecodeEncodedWords(headers_));
       decoder.Finish();
       ctx_.consumer.End();
       message_headers_ = false;

@@ -350,6 +350,78 @@ void XmlText::Finish() {
 
 // ---- Base64 ----
 
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// The encoded-word starting at text[at] ("=?"): its decoded bytes and its end, or false.
+bool EncodedWordAt(std::string_view text, size_t at, std::string* decoded, size_t* end) {
+  const size_t charset_end = text.find('?', at + 2);
+  if (charset_end == std::string_view::npos || charset_end == at + 2 || charset_end - at > 2 + 64 ||
+      charset_end + 2 >= text.size() || text[charset_end + 2] != '?') {
+    return false;
+  }
+  const char kind = static_cast<char>(text[charset_end + 1] | 0x20);
+  if (kind != 'b' && kind != 'q') return false;
+  const size_t data_begin = charset_end + 3;
+  const size_t close = text.find("?=", data_begin);
+  if (close == std::string_view::npos) return false;
+  const std::string_view data = text.substr(data_begin, close - data_begin);
+  // No whitespace inside (RFC 2047); the 75-character limit is not enforced, senders break it.
+  if (data.find_first_of(" \t\r\n") != std::string_view::npos) return false;
+  decoded->clear();
+  if (kind == 'b') {
+    Base64Decoder base64([decoded](std::string_view bytes) { decoded->append(bytes); });
+    base64.Feed(data);
+    base64.Finish();
+  } else {
+    for (size_t i = 0; i < data.size(); ++i) {
+      if (data[i] == '_') {
+        decoded->push_back(' ');
+      } else if (data[i] == '=' && i + 2 < data.size() && HexValue(data[i + 1]) >= 0 &&
+                 HexValue(data[i + 2]) >= 0) {
+        decoded->push_back(static_cast<char>(HexValue(data[i + 1]) * 16 + HexValue(data[i + 2])));
+        i += 2;
+      } else {
+        decoded->push_back(data[i]);
+      }
+    }
+  }
+  *end = close + 2;
+  return true;
+}
+
+}  // namespace
+
+std::string DecodeEncodedWords(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool after_word = false;  // only whitespace since the last encoded-word
+  size_t space_from = 0;    // where that whitespace starts in `out`
+  std::string decoded;
+  for (size_t i = 0; i < text.size();) {
+    size_t end = 0;
+    if (text[i] == '=' && i + 1 < text.size() && text[i + 1] == '?' &&
+        EncodedWordAt(text, i, &decoded, &end)) {
+      if (after_word) out.resize(space_from);
+      out += decoded;
+      after_word = true;
+      space_from = out.size();
+      i = end;
+      continue;
+    }
+    const char c = text[i++];
+    out.push_back(c);
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') after_word = false;
+  }
+  return out;
+}
+
 void Base64Decoder::Feed(std::string_view text) {
   for (char ch : text) {
     if (done_) break;

@@ -84,6 +84,13 @@ class Base64Decoder {
 // '=') joins the line to the next.
 std::string DecodeQuotedPrintableLine(std::string_view line, bool* soft_break);
 
+// Header text with its RFC 2047 encoded-words (=?charset?B?...?= and =?charset?Q?...?=)
+// decoded to their bytes; the whitespace between two adjacent encoded-words is dropped, as the
+// RFC says, so a number split across two words is one number again. Anything that is not a
+// well-formed encoded-word stays as it is. The bytes are those of the word's charset: UTF-8
+// and ASCII as they are, Latin-1 read by TextDecoder's per-byte fallback.
+std::string DecodeEncodedWords(std::string_view header_text);
+
 // Maps byte offsets of a stream to 1-based line numbers while keeping only the line breaks of
 // the last `window` bytes: a finding reported up to `window` bytes after its start still gets
 // its line; an older one gets 0 (unknown).

@@ -146,6 +146,25 @@ TEST(ScanFindings, MboxQuotedPrintableBodyAndBase64ZipAttachment) {
   EXPECT_FALSE(HoldsFullPan(AllOutput(r)));
 }
 
+// RFC 2047 encoded-words in a message's headers are decoded before the scan: a card number in a
+// Subject, base64 in two words and quoted-printable in one, is found both times.
+TEST(ScanFindings, CardInEncodedHeaderWordsIsFound) {
+  std::string eml =
+      "From: =?UTF-8?Q?Caf=C3=A9?= <a@example.com>\n"
+      "Subject: =?UTF-8?B?Y2FyZCA0MTExIDExMTE=?=\n"  // "card 4111 1111"
+      " =?UTF-8?B?IDExMTEgMTExMQ==?=\n"              // " 1111 1111", folded
+      "X-Note: =?iso-8859-1?q?Karte_5555=2D5555=2D5555=2D4444?=\n"
+      "\n"
+      "no card in the body\n";
+  auto r = ScanDocument(eml, "m.eml");
+  std::vector<std::string> masks;
+  for (const Finding& f : r.findings) {
+    if (f.kind == dlp::Kind::kPan && f.entry == "headers") masks.push_back(f.masked);
+  }
+  EXPECT_EQ(masks, (std::vector<std::string>{"[PAN ****1111]", "[PAN ****4444]"}));
+  EXPECT_FALSE(HoldsFullPan(AllOutput(r)));
+}
+
 TEST(ScanFindings, PdfFindingHasItsPage) {
   auto r = ScanDocument(testing::Pdf({"Invoice 17", std::string("card ") + kTestPan}), "i.pdf");
   const Finding& f = OnePan(r);

@@ -101,6 +101,20 @@ TEST(QuotedPrintable, SoftBreaksJoinAndEscapesDecode) {
   EXPECT_FALSE(soft);
 }
 
+TEST(EncodedWords, BothEncodingsDecodeAndAdjacentWordsJoin) {
+  EXPECT_EQ(DecodeEncodedWords("Subject: =?utf-8?B?NDExMSAxMTEx?= =?UTF-8?b?IDExMTE=?= end"),
+            "Subject: 4111 1111 1111 end");
+  EXPECT_EQ(DecodeEncodedWords("=?ISO-8859-1?Q?caf=E9_4111?=\n =?us-ascii?Q?=5F1?="),
+            "caf\xE9 4111_1");
+  // Not encoded-words: left as they are.
+  for (std::string_view plain : {"a =?utf-8?X?abc?= b", "=?utf-8?B?no end",
+                                 "=??B?x?=", "=?utf-8?Q?has space?=", "2+2=?", "=?"}) {
+    EXPECT_EQ(DecodeEncodedWords(plain), plain);
+  }
+  // Whitespace between a word and plain text stays.
+  EXPECT_EQ(DecodeEncodedWords("=?utf-8?Q?a?= b =?utf-8?Q?c?="), "a b c");
+}
+
 TEST(LineTracker, MapsOffsetsToLines) {
   LineTracker lines;
   lines.Feed("a\nbb\n");
