@@ -2,7 +2,8 @@
 """Writes a pcap of N concurrent G.711 calls for the recording benchmark and tests (issue 6).
 
 usage: gen_pcap.py --calls 1000 --seconds 60 --out FILE [--loss 0.01] [--reorder 0.01]
-                   [--duplicate] [--seq-start N] [--ts-start N] [--seed 1] [--json]
+                   [--duplicate] [--seq-start N] [--ts-start N] [--start-time EPOCH]
+                   [--seed 1] [--json]
 
 Classic pcap (microsecond timestamps, Ethernet / IPv4 / UDP). Each call: INVITE with SDP
 (PCMU 0, PCMA 8, telephone-event 101), 100, 180, 200 with SDP (PCMU 0, 101), ACK, then RTP
@@ -17,7 +18,8 @@ each call's media uses its own addresses 127.1.X.Y / 127.2.X.Y (port 10000 + 2 k
 sequence number is skipped, so a receiver can count it),
 --reorder P swaps a packet with the next one of its stream with probability P, and
 --duplicate writes every RTP packet twice as a loopback capture does (and as a span port
-may). The summary (stderr, or stdout as JSON with --json) gives the counts to expect:
+may), and --start-time puts the capture's first packet at that Unix time (default
+1,700,000,000; tests that match calls to agents logged on now pass the current time). The summary (stderr, or stdout as JSON with --json) gives the counts to expect:
 {"calls","packets","rtp_packets","rtp_generated","rtp_lost","rtp_reordered","rtp_duplicates",
 "media_seconds" (both directions), "call_media_seconds", "capture_span_s" (first to last
 packet: the real time the file stands for), "seconds","bytes","generate_s"}. Standard library only; precomputed frames patched with
@@ -36,7 +38,7 @@ REC = struct.Struct("<IIII")  # pcap record header
 SEQ_TS = struct.Struct("!HI")  # RTP sequence number and timestamp
 PKT_US = 20000
 SAMPLES = 160
-TS_BASE = 1_700_000_000  # capture start, seconds since the epoch
+TS_BASE = 1_700_000_000  # capture start, seconds since the epoch (--start-time)
 
 
 def ulaw_encode(sample):
@@ -154,10 +156,16 @@ def main():
                     "(e.g. 65500 to wrap it); default random")
     ap.add_argument("--ts-start", type=int, help="first RTP timestamp of every stream "
                     "(e.g. 4294967000 to wrap it); default random")
+    ap.add_argument("--start-time", type=int, help="Unix time of the first packet")
     ap.add_argument("--json", action="store_true", help="summary as JSON on stdout")
     args = ap.parse_args()
     if args.calls < 1 or args.calls > 40000 or args.seconds <= 0:
         sys.exit("gen_pcap: --calls must be 1..40000 and --seconds > 0")
+    if args.start_time is not None:
+        if not 0 < args.start_time < 2**32 - 86400:
+            sys.exit("gen_pcap: --start-time must be a Unix time that fits a classic pcap")
+        global TS_BASE
+        TS_BASE = args.start_time
     rng = random.Random(args.seed)
     started = time.monotonic()
     packets_per_stream = int(round(args.seconds * 1000000 / PKT_US))

@@ -1,5 +1,6 @@
 // Calls and recordings over real HTTP: calls recorded by the `floorguard capture` binary into
-// the running server's data directory carry the station and campaign of their extension;
+// the running server's data directory carry the station and campaign of their extension and
+// the agent logged on at that station;
 // who may listen is enforced per role (admins never, supervisors for their campaigns,
 // auditors with a grant), every listen needs a reason and is audited; PBX records of calls
 // the capture never saw show in the completeness report.
@@ -8,6 +9,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <set>
 
 #include "server_fixture.h"
@@ -39,12 +41,26 @@ class RecordingTest : public ServerTest {
         Json{{"workstation_id", "WS-1001"}, {"zone_id", zone}, {"campaign_id", campaign_}}));
     CallJson(200, "PUT", "/api/v1/recording/extensions/1001", &admin_,
              Json{{"station_id", station_}});
-    // Two inbound calls of 3 s to extensions 1000 and 1001, recorded by the CLI while the
-    // server runs on the same data directory.
+    // An agent trained for the campaign logs on at WS-1001: calls to 1001 from now are theirs.
+    agent_ = Id(CallJson(
+        201, "POST", "/api/v1/people", &admin_,
+        Json{{"kind", "employee"}, {"employee_number", "E5001"}, {"name", "Katherine Johnson"}}));
+    CallJson(
+        201, "POST", "/api/v1/training", &admin_,
+        Json{{"person_id", agent_}, {"campaign_id", campaign_}, {"completed_on", "2024-01-15"}});
+    Json account = CallJson(201, "POST", "/api/v1/accounts", &admin_,
+                            Json{{"person_id", agent_}, {"username", "kjohnson"}});
+    Credentials workstation = AddDeviceToken("ws-1001", "workstation", station_);
+    Json logon = CallJson(200, "POST", "/api/v1/logon", &workstation,
+                          Json{{"username", "kjohnson"}, {"password", account["password"]}});
+    ASSERT_EQ(logon["decision"], "allow") << logon.dump();
+    // Two inbound calls of 3 s to extensions 1000 and 1001, starting a second after the logon,
+    // recorded by the CLI while the server runs on the same data directory.
     const std::string pcap = (data_dir() / "calls.pcap").string();
     ASSERT_EQ(
         Shell("python3 " FG_SOURCE_DIR "/bench/recording/gen_pcap.py --calls 2 --seconds 3 --out " +
-              pcap + " > /dev/null 2>&1"),
+              pcap + " --start-time " + std::to_string(std::time(nullptr) + 1) +
+              " > /dev/null 2>&1"),
         0);
     ASSERT_EQ(Shell(std::string(FG_BINARY) + " capture --data " + config_.data_dir + " --read " +
                     pcap + " > /dev/null"),
@@ -62,7 +78,7 @@ class RecordingTest : public ServerTest {
            "/audio?format=wav&reason=" + UrlEncode(reason);
   }
 
-  int64_t campaign_ = 0, station_ = 0;
+  int64_t campaign_ = 0, station_ = 0, agent_ = 0;
   Json mapped_;
 };
 
@@ -71,6 +87,7 @@ TEST_F(RecordingTest, CallsCarryStationCampaignAndRecording) {
   EXPECT_EQ(mapped_["agent_extension"], "1001");
   EXPECT_EQ(mapped_["station_id"], station_);
   EXPECT_EQ(mapped_["campaign_id"], campaign_);
+  EXPECT_EQ(mapped_["agent_person_id"], agent_);  // logged on at the station when it rang
   ASSERT_TRUE(mapped_["recording"].is_object());
   EXPECT_EQ(mapped_["recording"]["status"], "complete");
   EXPECT_EQ(mapped_["recording"]["lost"], 0);
@@ -80,6 +97,10 @@ TEST_F(RecordingTest, CallsCarryStationCampaignAndRecording) {
   Json filtered =
       CallJson(200, "GET", "/api/v1/calls?station_id=" + std::to_string(station_), &admin_);
   EXPECT_EQ(filtered["items"].size(), 1u);
+  Json by_agent =
+      CallJson(200, "GET", "/api/v1/calls?agent_person_id=" + std::to_string(agent_), &admin_);
+  ASSERT_EQ(by_agent["items"].size(), 1u);
+  EXPECT_EQ(by_agent["items"][0]["to"], "1001");
   EXPECT_EQ(CallJson(200, "GET", "/api/v1/calls?direction=outbound", &admin_)["items"].size(), 0u);
   EXPECT_EQ(Call("GET", "/api/v1/calls?direction=sideways", &admin_).status, 400);
 }
