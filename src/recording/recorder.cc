@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <future>
 #include <iterator>
 #include <mutex>
@@ -90,9 +91,18 @@ struct Recorder::Impl : voip::CallTrackerListener {
     for (auto& worker : workers) {
       worker->thread = std::thread([this, w = worker.get()] { RunWorker(*w); });
     }
+    if (this->resolver) resolver_thread = std::thread([this] { RunResolver(); });
   }
 
-  ~Impl() override { StopWorkers(); }
+  ~Impl() override {
+    StopWorkers();
+    {
+      std::lock_guard lock(resolve_mu);
+      resolve_stop = true;  // what is queued is still looked up and opened
+    }
+    resolve_wake.notify_all();
+    if (resolver_thread.joinable()) resolver_thread.join();
+  }
 
   // ---- capture-thread state ----
   struct Media {
@@ -134,6 +144,15 @@ struct Recorder::Impl : voip::CallTrackerListener {
   const KeyRing& keys;
   RecorderOptions options;
   PartyResolver resolver;
+  struct Lookup {  // a call start waiting for its parties
+    CallStart start;
+    std::shared_ptr<std::promise<Result<int64_t>>> promise;
+  };
+  std::mutex resolve_mu;
+  std::condition_variable resolve_wake;
+  std::deque<Lookup> resolve_queue;
+  bool resolve_stop = false;
+  std::thread resolver_thread;
   RecorderAlert alert;
   std::regex internal_number;
   std::vector<voip::Endpoint> trunks;
@@ -219,15 +238,40 @@ struct Recorder::Impl : voip::CallTrackerListener {
     start.agent_extension =
         call.agent_side == voip::Side::kCaller ? start.from_number : start.to_number;
     start.started_at = core::FromUnixMicros(info.invite_us);
-    if (resolver && !start.agent_extension.empty()) {
-      const Parties parties = resolver(start.agent_extension, start.started_at);
-      start.station_id = parties.station_id;
-      start.agent_person_id = parties.agent_person_id;
-      start.campaign_id = parties.campaign_id;
-    }
     auto promise = std::make_shared<std::promise<Result<int64_t>>>();
     call.sink->row = promise->get_future().share();
+    if (resolver && !start.agent_extension.empty()) {
+      // The directory may be a remote database: the lookup never runs on the capture thread.
+      {
+        std::lock_guard lock(resolve_mu);
+        resolve_queue.push_back({std::move(start), std::move(promise)});
+      }
+      resolve_wake.notify_one();
+      return;
+    }
+    OpenCall(start, std::move(promise));
+  }
+
+  void OpenCall(const CallStart& start, std::shared_ptr<std::promise<Result<int64_t>>> promise) {
     recordings.OpenCallAsync(start, [promise](Result<int64_t> id) { promise->set_value(id); });
+  }
+
+  // ---- party lookups (one thread, in call order) ----
+  void RunResolver() {
+    std::unique_lock lock(resolve_mu);
+    while (true) {
+      resolve_wake.wait(lock, [&] { return !resolve_queue.empty() || resolve_stop; });
+      if (resolve_queue.empty()) return;
+      Lookup lookup = std::move(resolve_queue.front());
+      resolve_queue.pop_front();
+      lock.unlock();
+      const Parties parties = resolver(lookup.start.agent_extension, lookup.start.started_at);
+      lookup.start.station_id = parties.station_id;
+      lookup.start.agent_person_id = parties.agent_person_id;
+      lookup.start.campaign_id = parties.campaign_id;
+      OpenCall(lookup.start, std::move(lookup.promise));
+      lock.lock();
+    }
   }
 
   void OnMedia(const voip::CallInfo& info, const voip::MediaUpdate& update) override {

@@ -9,7 +9,8 @@
 // entry. The capture thread never waits on encoding or the disk unless the encoders fall
 // a whole queue behind (then it waits rather than lose audio).
 // Direction comes from configured trunk addresses, then from number patterns; the agent's
-// extension is the internal party, its station and agent come from the PartyResolver.
+// extension is the internal party, its station and agent come from the PartyResolver (on a
+// thread of its own, so a slow directory delays the call's row, never the capture).
 // What it never does: keep raw packets or the digits of a keypad tone.
 // Thread-safety: OnFrame/Tick/Finish on one capture thread; Pause/Resume/stats from any.
 //
@@ -59,6 +60,8 @@ struct Parties {
   std::optional<int64_t> agent_person_id;
   std::optional<int64_t> campaign_id;
 };
+// Called on the recorder's own lookup thread (one, in call order), never on the capture
+// thread: it may query a remote database.
 using PartyResolver = std::function<Parties(std::string_view extension, core::WallTime at)>;
 
 // Raised for "recording.pause.expired" and "recording.write.failed".

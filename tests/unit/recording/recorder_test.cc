@@ -8,9 +8,11 @@
 #include <spandsp.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <numbers>
 #include <thread>
 
@@ -407,6 +409,42 @@ void RecorderTest::ExpectFragmentedInviteRecorded(bool v6) {
 TEST_F(RecorderTest, InviteInIpv4FragmentsIsReassembled) { ExpectFragmentedInviteRecorded(false); }
 
 TEST_F(RecorderTest, InviteInIpv6FragmentsIsReassembled) { ExpectFragmentedInviteRecorded(true); }
+
+// The directory lookup runs off the capture thread: a resolver that answers only after every
+// frame was fed does not hold the capture up, and its answer is in the call's row.
+TEST_F(RecorderTest, PartyLookupNeverHoldsUpTheCapture) {
+  std::promise<void> fed;
+  std::shared_future<void> released = fed.get_future().share();
+  std::atomic<bool> timed_out{false};
+  std::atomic<int> lookups{0};
+  PartyResolver resolver = [&](std::string_view extension, core::WallTime) {
+    ++lookups;
+    EXPECT_EQ(extension, "1001");
+    if (released.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+      timed_out = true;
+    }
+    return Parties{.station_id = 42, .agent_person_id = 7, .campaign_id = 3};
+  };
+  {
+    Recorder recorder(*recordings_, keys_, options_, resolver);
+    auto source = voip::PacketSource::OpenFile(WriteCall({}), "");
+    ASSERT_TRUE(source);
+    auto run = (*source)->Run([&](voip::LinkType link, int64_t t, std::span<const uint8_t> f) {
+      recorder.OnFrame(link, t, f);
+    });
+    ASSERT_TRUE(run);
+    fed.set_value();  // only now may the lookup answer
+    recorder.Finish(0);
+  }
+  EXPECT_FALSE(timed_out) << "the capture waited for the lookup";
+  EXPECT_EQ(lookups.load(), 1);
+  const Call call = OnlyCall();
+  EXPECT_EQ(call.station_id, 42);
+  EXPECT_EQ(call.agent_person_id, 7);
+  EXPECT_EQ(call.campaign_id, 3);
+  ASSERT_TRUE(call.recording);
+  EXPECT_EQ(call.recording->status, "complete");
+}
 
 TEST_F(RecorderTest, SipOverTcpSplitAcrossSegmentsIsFollowed) {
   Script script;
