@@ -107,7 +107,7 @@ struct Config {
   int64_t recording_encoder_threads = 0;  // 0: one per CPU the process may use
   int64_t recording_opus_complexity = 0;
   int64_t recording_opus_bitrate = 24000;
-  int64_t recording_segment_seconds = 60;
+  int64_t recording_segment_seconds = 10;
   std::string recording_key_file;  // default DATA/recording-keys; FLOORGUARD_RECORDING_KEYS wins
 
   bool tls() const { return !tls_cert_file.empty(); }
