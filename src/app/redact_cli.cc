@@ -73,9 +73,10 @@ class GatheredOutput {
       Flush();
       return;
     }
-    std::memcpy(copies_.get() + copied_, bytes.data(), bytes.size());
-    Queue(copies_.get() + copied_, bytes.size());
-    copied_ += bytes.size();
+    char* copy = copies_.get() + copied_;
+    std::memcpy(copy, bytes.data(), bytes.size());
+    copied_ += bytes.size();  // before Queue, which may write everything and start over
+    Queue(copy, bytes.size());
   }
 
   void Flush() {
