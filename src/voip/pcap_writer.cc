@@ -104,6 +104,19 @@ Result<std::vector<uint8_t>> BuildFrame(const Endpoint& from, const Endpoint& to
   return frame;
 }
 
+// A whole frame carrying one UDP datagram.
+Result<std::vector<uint8_t>> UdpFrame(const Endpoint& from, const Endpoint& to,
+                                      std::span<const uint8_t> payload, uint16_t vlan) {
+  std::vector<uint8_t> segment;
+  segment.reserve(8 + payload.size());
+  Put16(segment, from.port);
+  Put16(segment, to.port);
+  Put16(segment, static_cast<uint16_t>(8 + payload.size()));
+  Put16(segment, 0);
+  segment.insert(segment.end(), payload.begin(), payload.end());
+  return BuildFrame(from, to, kProtoUdp, std::move(segment), 6, vlan);
+}
+
 }  // namespace
 
 PcapWriter::PcapWriter(std::FILE* file) : file_(file) {}
@@ -134,14 +147,7 @@ Result<std::unique_ptr<PcapWriter>> PcapWriter::Create(const std::string& path) 
 
 Result<void> PcapWriter::WriteUdp(int64_t time_us, const Endpoint& from, const Endpoint& to,
                                   std::span<const uint8_t> payload, uint16_t vlan) {
-  std::vector<uint8_t> segment;
-  segment.reserve(8 + payload.size());
-  Put16(segment, from.port);
-  Put16(segment, to.port);
-  Put16(segment, static_cast<uint16_t>(8 + payload.size()));
-  Put16(segment, 0);
-  segment.insert(segment.end(), payload.begin(), payload.end());
-  FG_ASSIGN_OR_RETURN(auto frame, BuildFrame(from, to, kProtoUdp, std::move(segment), 6, vlan));
+  FG_ASSIGN_OR_RETURN(auto frame, UdpFrame(from, to, payload, vlan));
   return WriteFrame(time_us, frame);
 }
 
@@ -156,13 +162,11 @@ Result<void> PcapWriter::WriteUdp(int64_t time_us, const Endpoint& from, const E
 Result<void> PcapWriter::WriteUdpFragments(int64_t time_us, const Endpoint& from,
                                            const Endpoint& to, std::string_view payload, size_t mtu,
                                            uint16_t vlan) {
-  std::vector<uint8_t> segment;
-  Put16(segment, from.port);
-  Put16(segment, to.port);
-  Put16(segment, static_cast<uint16_t>(8 + payload.size()));
-  Put16(segment, 0);
-  segment.insert(segment.end(), payload.begin(), payload.end());
-  FG_ASSIGN_OR_RETURN(auto whole, BuildFrame(from, to, kProtoUdp, std::move(segment), 6, vlan));
+  FG_ASSIGN_OR_RETURN(
+      auto whole, UdpFrame(from, to,
+                           std::span<const uint8_t>(
+                               reinterpret_cast<const uint8_t*>(payload.data()), payload.size()),
+                           vlan));
   const bool v4 = from.IsV4();
   const size_t ip = vlan != 0 ? 18 : 14;
   const size_t header = v4 ? 20 : 40;
