@@ -275,6 +275,7 @@ bool StretchMatters(const uint8_t* p, size_t at, size_t n, size_t* end) {
   while (e < n && e - at < kMaxWalk && InStretch(p, e, n)) ++e;
   *end = e;
   if (at - b >= kMaxWalk || e - at >= kMaxWalk) return true;
+  if (b > 0 && p[b - 1] == '%') return true;  // after "%": maybe "%20" + a number, the scanner's
   const bool track_next = e < n && (p[e] == '=' || p[e] == '^' || p[e] == 'D');
   // One group (an epoch timestamp, an id): only the whole can be a PAN; no issuer starts with
   // 0, 1, 7, 8 or 9. (An SSN shape has separators.)
@@ -1229,6 +1230,11 @@ class TextScanner {
 
  private:
   size_t OnRun(size_t at) {
+    // "%20" before a number is an encoded space, not its first digits ("card=%204111...").
+    if (at > 0 && p_[at - 1] == '%' && at + 2 < n_ && p_[at] == '2' && p_[at + 1] == '0' &&
+        IsAsciiDigit(p_[at + 2])) {
+      at += 2;
+    }
     // IBAN: two capital letters just before the check digits.
     if (at >= 2 && IsUpper(p_[at - 1]) && IsUpper(p_[at - 2])) {
       std::string value;
@@ -1452,6 +1458,19 @@ constexpr std::string_view kFillers[] = {
     "so",    "okay",  "ok",   "yeah",   "yes",  "like", "that's", "sorry", "again", "dash",
     "space", "comma", "next", "digits", "ends", "with", "wait"};
 
+// Whether the digits [begin, end) are the kept characters at the end of a mask: right after
+// its stars, or up to its closing ']' with stars a few letters, digits or dashes before.
+bool InMaskTail(const uint8_t* p, size_t n, size_t begin, size_t end) {
+  if (begin > 0 && p[begin - 1] == '*') return true;
+  if (end >= n || p[end] != ']') return false;
+  for (size_t k = begin; k > 0 && begin - k < 8; --k) {
+    const uint8_t c = p[k - 1];
+    if (c == '*') return true;
+    if (!IsAsciiDigit(c) && !IsAlpha(c) && c != '-') return false;
+  }
+  return false;
+}
+
 // `blocked`: text findings other than PANs (IBAN, SSN, track data...), sorted; a spoken
 // sequence never runs through them.
 std::vector<Raw> SpokenScan(std::string_view text, const std::vector<Raw>& blocked) {
@@ -1526,7 +1545,9 @@ std::vector<Raw> SpokenScan(std::string_view text, const std::vector<Raw>& block
         close();
         continue;
       }
-      if (token_begin > 0 && p[token_begin - 1] == '*') {  // the last four of a mask
+      // The last four of a mask ("****1111", "***-**-6789", "****22D0"): never part of a
+      // spoken number, or redacting a redacted transcript would mask them again.
+      if (InMaskTail(p, n, token_begin, i)) {
         close();
         continue;
       }
@@ -1613,14 +1634,34 @@ std::vector<Finding> Detect(std::string_view text, uint64_t base, const Options&
     std::sort(blocked.begin(), blocked.end(),
               [](const Raw& a, const Raw& b) { return a.begin < b.begin; });
     std::vector<Raw> spoken = SpokenScan(text, blocked);
-    // Spoken sequences win over any text finding they overlap (they fail closed).
+    // Spoken sequences win over any text finding they overlap (they fail closed), and then
+    // cover all of it too: a spoken number may start inside "%20" before a track and stop at
+    // its 19th digit, and the track's data after it must not be left in the clear. Text
+    // findings never overlap each other, so one pass finds every one a sequence touches.
+    for (Raw& s : spoken) {
+      for (const Raw& raw : raws) {
+        if (raw.begin < s.end && s.begin < raw.end) {
+          s.begin = std::min(s.begin, raw.begin);
+          s.end = std::max(s.end, raw.end);
+        }
+      }
+    }
+    std::vector<Raw> merged;  // sequences that now overlap become one
+    for (Raw& s : spoken) {
+      if (!merged.empty() && s.begin < merged.back().end) {
+        merged.back().end = std::max(merged.back().end, s.end);
+        sodium_memzero(s.value.data(), s.value.size());
+      } else {
+        merged.push_back(std::move(s));
+      }
+    }
     std::erase_if(raws, [&](const Raw& raw) {
-      for (const Raw& s : spoken) {
+      for (const Raw& s : merged) {
         if (raw.begin < s.end && s.begin < raw.end) return true;
       }
       return false;
     });
-    for (Raw& s : spoken) raws.push_back(std::move(s));
+    for (Raw& s : merged) raws.push_back(std::move(s));
   }
   std::sort(raws.begin(), raws.end(), [](const Raw& a, const Raw& b) { return a.begin < b.begin; });
   std::vector<Finding> findings;

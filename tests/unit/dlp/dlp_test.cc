@@ -447,6 +447,43 @@ TEST(DlpTranscript, SpanAcrossLinesKeepsItsNewlines) {
   EXPECT_EQ(out, "[PAN ****1111]\n\nbye");
 }
 
+// The last four a mask keeps are never the start of a spoken number: redacting a redacted
+// transcript changes nothing (the fuzz target found the SSN and IBAN cases).
+TEST(DlpTranscript, RedactingARedactedTranscriptChangesNothing) {
+  const std::string texts[] = {
+      "ssn 123-45-6789 and uh 0099 0130",  // SSN mask: "***-**-6789"
+      // IBAN mask "[IBAN ****22D0]": its last digit after a letter (found by the fuzz target)
+      "%B\?\?\?\?\?\?\?\?\?\?\?\?\?\?\?\?\?\?\?\?\?\?\?\?\?\?\?\?\?\?\?4'"
+      "1111111111B4111111111111A11%BL11111112222D0-01 1111 1111 1",
+      "card 4111 1111 1111 1111 uh 2222 3333", "so it's 5555 5555 5555 4444 and 1234 5678"};
+  for (const std::string& text : texts) {
+    const std::string once = Redact(text, Transcript());
+    EXPECT_NE(once, text);
+    EXPECT_EQ(Redact(once, Transcript()), once) << text;
+  }
+  // A number spoken right after a mask still counts on its own.
+  EXPECT_EQ(Redact("[SSN ***-**-6789] then 4111 1111 1111 1111", Transcript()),
+            "[SSN ***-**-6789] then [PAN ****1111]");
+}
+
+// "%20" before a number (a URL-encoded space) is not part of it.
+TEST(DlpPan, EncodedSpaceBeforeANumberIsNotItsFirstDigits) {
+  EXPECT_EQ(Redact("GET /pay?card=%204111111111111111&x=1"), "GET /pay?card=%20[PAN ****1111]&x=1");
+  EXPECT_EQ(Redact("q=%204111%201111%201111%201111"), "q=%20[PAN ****1111]");
+  EXPECT_EQ(Redact("q=%2012345678901234567"), "q=%2012345678901234567");  // 17 digits, no PAN
+}
+
+// A spoken number that wins over a text finding covers all of it: here it starts in the "%20"
+// before a track and ends at the '=', and the track's expiry and data after it are masked too
+// (the fuzz target found them left in the clear).
+TEST(DlpTranscript, ASpokenNumberOverlappingATrackMasksTheWholeTrack) {
+  const std::string text = "ref%204111111111111111=2512101000000000000 ok";
+  EXPECT_EQ(Redact(text, Options{}), "ref%20[TRACK2 ****1111] ok");
+  const std::string out = Redact(text, Transcript());
+  EXPECT_EQ(out, "ref%[PAN ****1111] ok");
+  EXPECT_EQ(Redact(out, Transcript()), out);
+}
+
 TEST(DlpKind, NamesAreStable) {
   EXPECT_EQ(KindName(Kind::kPan), "pan");
   EXPECT_EQ(KindName(Kind::kTrack1), "track1");
