@@ -1160,7 +1160,10 @@ bool TryTrack1(const uint8_t* p, size_t run_begin, size_t run_end, size_t n, siz
   ++i;
   size_t digits = 0;
   const size_t limit = run_begin + 79;
-  while (i < n && i < limit && p[i] != '?' && p[i] != '\n' && p[i] != '\r' && p[i] != '%') {
+  // Up to the end sentinel, the next track, or a mask ('['): a mask's last four are never
+  // this track's expiry.
+  while (i < n && i < limit && p[i] != '?' && p[i] != '\n' && p[i] != '\r' && p[i] != '%' &&
+         p[i] != '[') {
     if (p[i] >= '0' && p[i] <= '9') ++digits;
     ++i;
   }
@@ -1485,8 +1488,11 @@ std::vector<Raw> SpokenScan(std::string_view text, const std::vector<Raw>& block
   int multiplier = 0;
   size_t multiplier_begin = 0;
   size_t last_token_end = 0;
-  auto close = [&] {
-    if (open && digits.size() >= 12) {
+  // `part_of_longer`: the sequence closes because the next token would take it past 19 digits;
+  // it was then part of a longer spoken number and is masked even under 12 digits (fail closed:
+  // the split of 11 + 9 digits would otherwise leave all 20 in the clear).
+  auto close = [&](bool part_of_longer = false) {
+    if (open && (digits.size() >= 12 || part_of_longer)) {
       out.push_back({Kind::kPan, begin, end, digits, {}, IsTestPan(digits), 90});
     }
     open = false;
@@ -1498,7 +1504,7 @@ std::vector<Raw> SpokenScan(std::string_view text, const std::vector<Raw>& block
   auto add = [&](size_t token_begin, size_t token_end, std::string_view token) {
     const size_t times = multiplier > 0 ? static_cast<size_t>(multiplier) : 1;
     const size_t adding = token.size() == 1 ? times : token.size();
-    if (open && digits.size() + adding > 19) close();
+    if (open && digits.size() + adding > 19) close(/*part_of_longer=*/true);
     if (!open) {
       open = true;
       begin = multiplier > 0 ? multiplier_begin : token_begin;

@@ -429,6 +429,14 @@ TEST(DlpTranscript, FailsClosedWhateverLuhnSays) {
             "one two three four five six seven eight nine one two");  // 11 digits
 }
 
+// Past 19 digits a spoken number splits where a token would overflow it; the part that closes
+// is masked even under 12 digits, or 11 + 9 spoken digits would both stay in the clear.
+TEST(DlpTranscript, MoreThanNineteenSpokenDigitsAreNeverLeftInTheClear) {
+  const std::string out = Redact("it's 9013 9424 5 55 and 111111111 ok", Transcript());
+  EXPECT_EQ(out, "it's [PAN ****4555] and 111111111 ok");
+  EXPECT_EQ(Redact(out, Transcript()), out);
+}
+
 TEST(DlpTranscript, StateCarriesAcrossFeedCalls) {
   const std::string a = "agent: card number please\ncaller: four one one one one one one one ";
   const std::string b = "uh one one one one one one one one\nagent: thanks\n";
@@ -464,6 +472,15 @@ TEST(DlpTranscript, RedactingARedactedTranscriptChangesNothing) {
   // A number spoken right after a mask still counts on its own.
   EXPECT_EQ(Redact("[SSN ***-**-6789] then 4111 1111 1111 1111", Transcript()),
             "[SSN ***-**-6789] then [PAN ****1111]");
+}
+
+// A track 1 whose discretionary data would only be the digits of the next mask is no track:
+// redacting a redacted line changes nothing (the fuzz target found it).
+TEST(DlpTrack, AMasksDigitsAreNeverATracksExpiry) {
+  const std::string text = "%B1141111111111111^DOH/EO^N%B4111111111111111^DOE/J^2512101?";
+  const std::string once = Redact(text);
+  EXPECT_EQ(once, "%B1141111111111111^DOH/EO^N[TRACK1 ****1111]");
+  EXPECT_EQ(Redact(once), once);
 }
 
 // "%20" before a number (a URL-encoded space) is not part of it.
