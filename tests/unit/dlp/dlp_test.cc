@@ -483,6 +483,15 @@ TEST(DlpTrack, AMasksDigitsAreNeverATracksExpiry) {
   EXPECT_EQ(Redact(once), once);
 }
 
+// After a track 1 start ("%B") a number is a card number even when hex letters follow it (the
+// fuzz target found a PAN left in the clear as part of a "hash").
+TEST(DlpTrack, ANumberAfterATrackStartIsNeverAHash) {
+  EXPECT_EQ(Redact("%B4111111111111111B1234^DOE/JOHN^251210"),
+            "%B[PAN ****1111]B1234^DOE/JOHN^251210");
+  EXPECT_EQ(Redact("sha 4111111111111111b4111111111111111111 ok"),
+            "sha 4111111111111111b4111111111111111111 ok");  // a hex token stays one
+}
+
 // "%20" before a number (a URL-encoded space) is not part of it.
 TEST(DlpPan, EncodedSpaceBeforeANumberIsNotItsFirstDigits) {
   EXPECT_EQ(Redact("GET /pay?card=%204111111111111111&x=1"), "GET /pay?card=%20[PAN ****1111]&x=1");
