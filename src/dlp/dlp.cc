@@ -1176,8 +1176,8 @@ bool TryTrack1(const uint8_t* p, size_t run_begin, size_t run_end, size_t n, siz
 
 // A hexadecimal token (a hash, a UUID part) of 20+ characters around a single-group run.
 bool InHexToken(const uint8_t* p, size_t begin, size_t end, size_t n) {
-  // "%B" starts track 1 data: what follows is a card number, not a hash.
-  if (begin >= 2 && p[begin - 1] == 'B' && p[begin - 2] == '%') return false;
+  // '%' and a format code start track 1 data ("%B4111..."): a card number follows, not a hash.
+  if (begin >= 2 && IsUpper(p[begin - 1]) && p[begin - 2] == '%') return false;
   const bool letter_before = begin > 0 && IsAlpha(p[begin - 1]);
   const bool letter_after = end < n && IsAlpha(p[end]);
   if (!letter_before && !letter_after) return false;

@@ -483,13 +483,16 @@ TEST(DlpTrack, AMasksDigitsAreNeverATracksExpiry) {
   EXPECT_EQ(Redact(once), once);
 }
 
-// After a track 1 start ("%B") a number is a card number even when hex letters follow it (the
-// fuzz target found a PAN left in the clear as part of a "hash").
+// After a track 1 start ('%' and a format code) a number is a card number even when hex
+// letters follow it (the fuzz target found a PAN left in the clear as part of a "hash").
 TEST(DlpTrack, ANumberAfterATrackStartIsNeverAHash) {
   EXPECT_EQ(Redact("%B4111111111111111B1234^DOE/JOHN^251210"),
             "%B[PAN ****1111]B1234^DOE/JOHN^251210");
-  EXPECT_EQ(Redact("sha 4111111111111111b4111111111111111111 ok"),
-            "sha 4111111111111111b4111111111111111111 ok");  // a hex token stays one
+  EXPECT_EQ(Redact("%A4111111111111111B4111111111111111111^x"),
+            "%A[PAN ****1111]B4111111111111111111^x");
+  // A hash with a Luhn-valid 16-digit stretch stays a hash.
+  EXPECT_EQ(Redact("sha256 9f8e4111111111111111ab3c7d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b"),
+            "sha256 9f8e4111111111111111ab3c7d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b");
 }
 
 // "%20" before a number (a URL-encoded space) is not part of it.
