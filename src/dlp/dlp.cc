@@ -1185,11 +1185,22 @@ bool InHexToken(const uint8_t* p, size_t begin, size_t end, size_t n) {
   while (b > 0 && IsAlnum(p[b - 1])) --b;
   while (e < n && IsAlnum(p[e])) ++e;
   if (e - b < 20) return false;
-  for (size_t i = b; i < e; ++i) {
-    const char c = Lower(p[i]);
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  // Two card numbers joined by a letter ("4111...B5555...") are numbers, not a hash: a decimal
+  // run that passes Luhn and an issuer prefix turns up in a random hex id, two hardly ever.
+  int cards = 0;
+  size_t run_begin = b;
+  for (size_t i = b; i <= e; ++i) {
+    const char c = i < e ? Lower(p[i]) : 'x';
+    if (c >= '0' && c <= '9') continue;
+    if (i < e && (c < 'a' || c > 'f')) return false;
+    const std::string_view digits(reinterpret_cast<const char*>(p + run_begin), i - run_begin);
+    if (digits.size() >= 12 && digits.size() <= 19 && Luhn(digits) &&
+        MatchIssuer(digits) != nullptr) {
+      ++cards;
+    }
+    run_begin = i + 1;
   }
-  return true;
+  return cards < 2;
 }
 
 bool SsnValid(std::string_view d) {

@@ -490,6 +490,8 @@ TEST(DlpTrack, ANumberAfterATrackStartIsNeverAHash) {
             "%B[PAN ****1111]B1234^DOE/JOHN^251210");
   EXPECT_EQ(Redact("%A4111111111111111B4111111111111111111^x"),
             "%A[PAN ****1111]B4111111111111111111^x");
+  // Two card numbers joined by a hex letter are two numbers, not one hash.
+  EXPECT_EQ(Redact("x 4111111111111111B5555555555554444 y"), "x [PAN ****1111]B[PAN ****4444] y");
   // A hash with a Luhn-valid 16-digit stretch stays a hash.
   EXPECT_EQ(Redact("sha256 9f8e4111111111111111ab3c7d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b"),
             "sha256 9f8e4111111111111111ab3c7d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b");
