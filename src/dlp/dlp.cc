@@ -1155,7 +1155,12 @@ bool TryTrack1(const uint8_t* p, size_t run_begin, size_t run_end, size_t n, siz
   }
   size_t i = run_end + 1;
   const size_t name_begin = i;
-  while (i < n && p[i] != '^' && p[i] != '\n' && p[i] != '\r' && i - name_begin <= 26) ++i;
+  // The name ends at '^'; a mask ('[') inside it means this is no track (a mask's digits
+  // would otherwise make one of the text around it).
+  while (i < n && p[i] != '^' && p[i] != '\n' && p[i] != '\r' && p[i] != '[' &&
+         i - name_begin <= 26) {
+    ++i;
+  }
   if (i >= n || p[i] != '^') return false;
   ++i;
   size_t digits = 0;
