@@ -1482,6 +1482,7 @@ constexpr std::string_view kFillers[] = {
 // Whether the digits [begin, end) are the kept characters at the end of a mask: right after
 // its stars, or up to its closing ']' with stars a few letters, digits or dashes before.
 bool InMaskTail(const uint8_t* p, size_t n, size_t begin, size_t end) {
+  if (end - begin > 4) return false;  // a mask keeps four: "*1234567890123456" is a number
   if (begin > 0 && p[begin - 1] == '*') return true;
   if (end >= n || p[end] != ']') return false;
   for (size_t k = begin; k > 0 && begin - k < 8; --k) {

@@ -469,6 +469,8 @@ TEST(DlpTranscript, RedactingARedactedTranscriptChangesNothing) {
     EXPECT_NE(once, text);
     EXPECT_EQ(Redact(once, Transcript()), once) << text;
   }
+  // Sixteen digits after a star are a number (fail closed), not a mask's last four.
+  EXPECT_EQ(Redact("note *1234567890123456 ok", Transcript()), "note *[PAN ****3456] ok");
   // A number spoken right after a mask still counts on its own.
   EXPECT_EQ(Redact("[SSN ***-**-6789] then 4111 1111 1111 1111", Transcript()),
             "[SSN ***-**-6789] then [PAN ****1111]");
