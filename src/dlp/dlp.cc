@@ -1190,14 +1190,17 @@ bool InHexToken(const uint8_t* p, size_t begin, size_t end, size_t n) {
   while (b > 0 && IsAlnum(p[b - 1])) --b;
   while (e < n && IsAlnum(p[e])) ++e;
   if (e - b < 20) return false;
+  if (b > 0 && p[b - 1] == '%' && IsUpper(p[b])) return false;  // the token starts track 1
   // Two card numbers joined by a letter ("4111...B5555...") are numbers, not a hash: a decimal
   // run that passes Luhn and an issuer prefix turns up in a random hex id, two hardly ever.
-  int cards = 0;
+  // So are digits with a single letter among them ("115B4111..."): a hex id has several.
+  int cards = 0, letters = 0;
   size_t run_begin = b;
   for (size_t i = b; i <= e; ++i) {
     const char c = i < e ? Lower(p[i]) : 'x';
     if (c >= '0' && c <= '9') continue;
     if (i < e && (c < 'a' || c > 'f')) return false;
+    if (i < e) ++letters;
     const std::string_view digits(reinterpret_cast<const char*>(p + run_begin), i - run_begin);
     if (digits.size() >= 12 && digits.size() <= 19 && Luhn(digits) &&
         MatchIssuer(digits) != nullptr) {
@@ -1205,7 +1208,7 @@ bool InHexToken(const uint8_t* p, size_t begin, size_t end, size_t n) {
     }
     run_begin = i + 1;
   }
-  return cards < 2;
+  return cards < 2 && letters >= 2;
 }
 
 bool SsnValid(std::string_view d) {

@@ -489,9 +489,11 @@ TEST(DlpTrack, AMasksDigitsAreNeverATracksExpiry) {
 // letters follow it (the fuzz target found a PAN left in the clear as part of a "hash").
 TEST(DlpTrack, ANumberAfterATrackStartIsNeverAHash) {
   EXPECT_EQ(Redact("%B4111111111111111B1234^DOE/JOHN^251210"),
-            "%B[PAN ****1111]B1234^DOE/JOHN^251210");
+            "%B[PAN ****1111]B[CVV ***]^DOE/JOHN^251210");
   EXPECT_EQ(Redact("%A4111111111111111B4111111111111111111^x"),
             "%A[PAN ****1111]B4111111111111111111^x");
+  // Digits with one letter among them are numbers, not a hex id (which has several letters).
+  EXPECT_EQ(Redact("x 115B4111111111111111 y"), "x 115B[PAN ****1111] y");
   // Two card numbers joined by a hex letter are two numbers, not one hash.
   EXPECT_EQ(Redact("x 4111111111111111B5555555555554444 y"), "x [PAN ****1111]B[PAN ****4444] y");
   // A hash with a Luhn-valid 16-digit stretch stays a hash.
