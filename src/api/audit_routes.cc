@@ -21,17 +21,6 @@ Json EntryJson(const audit::Entry& e) {
           {"hash", audit::HashHex(e.hash)}};
 }
 
-Result<std::optional<core::WallTime>> ParseTimeParam(const http::Request& request,
-                                                     std::string_view name) {
-  auto text = request.Query(name);
-  if (!text || text->empty()) return std::optional<core::WallTime>();
-  core::WallTime t;
-  if (!core::ParseRfc3339(*text, &t)) {
-    return InvalidArgument(std::string(name), "must be an RFC 3339 time or a YYYY-MM-DD date");
-  }
-  return std::optional<core::WallTime>(t);
-}
-
 // Streams audit entries as they become durable. Woken by AuditCommitted; re-checks the
 // caller's session now and then so a logged-out or disabled user stops receiving.
 class AuditStream final : public http::StreamSource {
@@ -105,9 +94,9 @@ void AddAuditRoutes(RouteTable& table, audit::Log& log, core::EventBus& bus, aut
                if (!page) return Problem(page.error());
                query.limit = page->limit;
                query.before_seq = page->after;
-               auto from = ParseTimeParam(ctx.request, "from");
+               auto from = QueryTime(ctx.request, "from");
                if (!from) return Problem(from.error());
-               auto to = ParseTimeParam(ctx.request, "to");
+               auto to = QueryTime(ctx.request, "to");
                if (!to) return Problem(to.error());
                query.from = *from;
                query.to = *to;
@@ -125,38 +114,37 @@ void AddAuditRoutes(RouteTable& table, audit::Log& log, core::EventBus& bus, aut
                return JsonResponse(200, ListBody(std::move(items), next));
              }});
 
-  table.Add({.method = http::Method::kGet,
-             .pattern = "/api/v1/events/stream",
-             .roles = kConsoleRoles,
-             .summary = "Server-sent events: one 'audit' event per new audit entry",
-             .tag = "audit",
-             .handler = [&log, &bus, &auth](const Context& ctx) {
-               int64_t after = 0;
-               auto last_id = ctx.request.Header("last-event-id");
-               if (last_id && !last_id->empty()) {
-                 auto [p, ec] =
-                     std::from_chars(last_id->data(), last_id->data() + last_id->size(), after);
-                 if (ec != std::errc() || p != last_id->data() + last_id->size() || after < 0) {
-                   return Problem(ErrorCode::kInvalidArgument, "Last-Event-ID must be a number");
-                 }
-               } else {
-                 auto seq = log.LastSeq();
-                 if (!seq) return Problem(seq.error());
-                 after = *seq;
-               }
-               std::function<bool()> still_allowed = [] { return true; };
-               if (auto cookie = ctx.request.Cookie("fg_session")) {
-                 still_allowed = [&auth, token = *cookie] {
-                   return auth.AuthenticateSession(token, auth::Auth::Activity::kPassive)
-                       .has_value();
-                 };
-               }
-               http::Response response;
-               response.status = 200;
-               response.stream =
-                   std::make_shared<AuditStream>(log, bus, std::move(still_allowed), after);
-               return response;
-             }});
+  table.Add(
+      {.method = http::Method::kGet,
+       .pattern = "/api/v1/events/stream",
+       .roles = kConsoleRoles,
+       .summary = "Server-sent events: one 'audit' event per new audit entry",
+       .tag = "audit",
+       .handler = [&log, &bus, &auth](const Context& ctx) {
+         int64_t after = 0;
+         auto last_id = ctx.request.Header("last-event-id");
+         if (last_id && !last_id->empty()) {
+           auto [p, ec] =
+               std::from_chars(last_id->data(), last_id->data() + last_id->size(), after);
+           if (ec != std::errc() || p != last_id->data() + last_id->size() || after < 0) {
+             return Problem(ErrorCode::kInvalidArgument, "Last-Event-ID must be a number");
+           }
+         } else {
+           auto seq = log.LastSeq();
+           if (!seq) return Problem(seq.error());
+           after = *seq;
+         }
+         std::function<bool()> still_allowed = [] { return true; };
+         if (auto cookie = ctx.request.Cookie("fg_session")) {
+           still_allowed = [&auth, token = *cookie] {
+             return auth.AuthenticateSession(token, auth::Auth::Activity::kPassive).has_value();
+           };
+         }
+         http::Response response;
+         response.status = 200;
+         response.stream = std::make_shared<AuditStream>(log, bus, std::move(still_allowed), after);
+         return response;
+       }});
 }
 
 }  // namespace fg::api

@@ -1181,8 +1181,6 @@ bool TryTrack1(const uint8_t* p, size_t run_begin, size_t run_end, size_t n, siz
 
 // A hexadecimal token (a hash, a UUID part) of 20+ characters around a single-group run.
 bool InHexToken(const uint8_t* p, size_t begin, size_t end, size_t n) {
-  // '%' and a format code start track 1 data ("%B4111..."): a card number follows, not a hash.
-  if (begin >= 2 && IsUpper(p[begin - 1]) && p[begin - 2] == '%') return false;
   const bool letter_before = begin > 0 && IsAlpha(p[begin - 1]);
   const bool letter_after = end < n && IsAlpha(p[end]);
   if (!letter_before && !letter_after) return false;
@@ -1190,7 +1188,8 @@ bool InHexToken(const uint8_t* p, size_t begin, size_t end, size_t n) {
   while (b > 0 && IsAlnum(p[b - 1])) --b;
   while (e < n && IsAlnum(p[e])) ++e;
   if (e - b < 20) return false;
-  if (b > 0 && p[b - 1] == '%' && IsUpper(p[b])) return false;  // the token starts track 1
+  // '%' and a format code start track 1 data ("%B4111..."): card numbers follow, not a hash.
+  if (b > 0 && p[b - 1] == '%' && IsUpper(p[b])) return false;
   // Two card numbers joined by a letter ("4111...B5555...") are numbers, not a hash: a decimal
   // run that passes Luhn and an issuer prefix turns up in a random hex id, two hardly ever.
   // So are digits with a single letter among them ("115B4111..."): a hex id has several.

@@ -379,18 +379,11 @@ bool EncodedWordAt(std::string_view text, size_t at, std::string* decoded, size_
     Base64Decoder base64([decoded](std::string_view bytes) { decoded->append(bytes); });
     base64.Feed(data);
     base64.Finish();
-  } else {
-    for (size_t i = 0; i < data.size(); ++i) {
-      if (data[i] == '_') {
-        decoded->push_back(' ');
-      } else if (data[i] == '=' && i + 2 < data.size() && HexValue(data[i + 1]) >= 0 &&
-                 HexValue(data[i + 2]) >= 0) {
-        decoded->push_back(static_cast<char>(HexValue(data[i + 1]) * 16 + HexValue(data[i + 2])));
-        i += 2;
-      } else {
-        decoded->push_back(data[i]);
-      }
-    }
+  } else {  // quoted-printable with '_' for a space
+    std::string text_q(data);
+    std::replace(text_q.begin(), text_q.end(), '_', ' ');
+    bool soft_break = false;
+    *decoded = DecodeQuotedPrintableLine(text_q, &soft_break);
   }
   *end = close + 2;
   return true;
@@ -476,17 +469,11 @@ std::string DecodeQuotedPrintableLine(std::string_view line, bool* soft_break) {
   }
   *soft_break = line.ends_with("=");
   if (*soft_break) line.remove_suffix(1);
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
   std::string out;
   out.reserve(line.size());
   for (size_t i = 0; i < line.size(); ++i) {
     if (line[i] == '=' && i + 2 < line.size()) {
-      int hi = hex(line[i + 1]), lo = hex(line[i + 2]);
+      int hi = HexValue(line[i + 1]), lo = HexValue(line[i + 2]);
       if (hi >= 0 && lo >= 0) {
         out.push_back(static_cast<char>(hi * 16 + lo));
         i += 2;
